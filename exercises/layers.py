@@ -1,0 +1,1 @@
+../grader/layers.py

@@ -1,0 +1,143 @@
+"""The program that runs inside a learner's child process.
+
+It imports one learner module, then answers requests from the grader: call a
+function, build an object, run a torch module. It knows nothing of tests,
+reference solutions or expected values; those never leave the grader.
+
+Run as ``python -I -P child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR``
+from a private copy (see ``sandbox.py``), beside a copy of ``protocol.py``
+saved as ``_cnn_grader_protocol.py``. Standard library and numpy only, until
+a request needs torch.
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import os
+import sys
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main() -> None:
+    req_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
+    support_dir, submission_dir = sys.argv[3], sys.argv[4]
+    sys.path.insert(0, HERE)
+    import _cnn_grader_protocol as wire
+    import numpy as np
+
+    # The grader's layers.py comes first, so a learner's own copy is ignored.
+    sys.path[:0] = [support_dir, submission_dir]
+    sys.path.remove(HERE)
+    import layers
+
+    server = Server(wire, np, layers, submission_dir)
+    wire.write_message(reply_fd, {"ready": os.getpid()})
+    while True:
+        try:
+            request = wire.read_message(req_fd)
+        except EOFError:
+            return
+        wire.write_message(reply_fd, server.handle(request))
+
+
+class Server:
+    def __init__(self, wire, np, layers, submission_dir: str) -> None:
+        self.wire, self.np, self.layers = wire, np, layers
+        self.submission_dir = submission_dir
+        self.modules: dict[str, object] = {}
+        self.handles: dict[int, object] = {}
+
+    # -- plumbing -------------------------------------------------------------
+    def handle(self, request: dict) -> dict:
+        try:
+            op = getattr(self, "op_" + request["op"])
+            value = op(request)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+            return {"exc": self.describe(exc)}
+        try:
+            return {"ok": self.wire.encode(value, self.layers.ALL)}
+        except BaseException as exc:  # noqa: BLE001 - a return value that breaks encoding
+            return {"exc": {"type": "UnsendableValue", "mro": ["UnsendableValue"],
+                            "message": f"the return value could not be sent to the "
+                                       f"grader ({type(exc).__name__}: {exc})",
+                            "traceback": ""}}
+
+    def describe(self, exc: BaseException) -> dict:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.startswith(self.submission_dir)]
+        tb = "".join(traceback.format_list(frames[-6:]))
+        return {"type": type(exc).__name__,
+                "mro": [c.__name__ for c in type(exc).__mro__],
+                "message": str(exc)[:2000], "traceback": tb[:4000]}
+
+    def decode(self, data):
+        return self.wire.decode(data, max_elements=50_000_000, max_depth=64,
+                                make_layer=lambda name, kw: self.layers.BY_NAME[name](**kw))
+
+    def args(self, request):
+        return self.decode(request.get("args", [])), self.decode(request.get("kwargs", {"__dict__": []}))
+
+    # -- operations -------------------------------------------------------------
+    def op_import(self, request):
+        name = request["module"]
+        self.modules[name] = importlib.import_module(name)
+        return None
+
+    def op_call(self, request):
+        func = getattr(self.modules[request["module"]], request["name"])
+        args, kwargs = self.args(request)
+        before = copy.deepcopy((args, kwargs))
+        value = func(*args, **kwargs)
+        return {"value": value, "mutated": self.mutated(before, (args, kwargs))}
+
+    def mutated(self, before, after) -> list:
+        """Positions (index or keyword) of array arguments the call changed."""
+        (args0, kwargs0), (args1, kwargs1) = before, after
+        pairs = [(i, a, b) for i, (a, b) in enumerate(zip(args0, args1))]
+        pairs += [(k, kwargs0[k], kwargs1[k]) for k in kwargs0]
+        np = self.np
+        return [key for key, a, b in pairs if isinstance(a, np.ndarray)
+                and not (a.shape == b.shape and np.array_equal(a, b, equal_nan=True))]
+
+    def op_new(self, request):
+        cls = getattr(self.modules[request["module"]], request["name"])
+        args, kwargs = self.args(request)
+        handle = len(self.handles) + 1
+        self.handles[handle] = cls(*args, **kwargs)
+        return handle
+
+    def op_inspect(self, request):
+        module = self.handles[request["handle"]]
+        what = request["what"]
+        if what == "named_parameter_shapes":
+            return {n: tuple(p.shape) for n, p in module.named_parameters()}
+        if what == "state_dict_shapes":
+            return {n: tuple(t.shape) for n, t in module.state_dict().items()}
+        if what == "named_module_types":
+            return {n: type(m).__name__ for n, m in module.named_modules()}
+        if what == "parameter_count":
+            return sum(p.numel() for p in module.parameters() if p.requires_grad)
+        if what == "state_dict":
+            return {n: t.detach().cpu().numpy() for n, t in module.state_dict().items()}
+        raise ValueError(f"unknown inspection {what!r}")
+
+    def op_load_state_dict(self, request):
+        import torch
+        state = self.decode(request["state"])
+        module = self.handles[request["handle"]]
+        module.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()}, strict=True)
+        return None
+
+    def op_forward(self, request):
+        import torch
+        module = self.handles[request["handle"]]
+        x = torch.from_numpy(self.decode(request["x"]))
+        module.train(bool(request["train"]))
+        with torch.no_grad():
+            return module(x)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The ``cnn-grader`` command line: thin click commands over library functions."""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from grader import __version__
+from grader.errors import GraderError
+from grader.layout import EXERCISES
+
+
+def reports_errors(func):
+    """Turn a GraderError into a clear message and its exit code."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except GraderError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cnn-grader")
+def main() -> None:
+    """Exercises, hidden-test grading and a quiz for a lesson on CNNs."""
+
+
+@main.command()
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the result as JSON here.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the HTML report here.")
+@reports_errors
+def grade(submission: Path, json_path: Path | None, html_path: Path | None) -> None:
+    """Grade SUBMISSION (a folder or a .zip) against the hidden suites."""
+    from grader.grading import grade as grade_submission
+    from grader.report import write_outputs
+
+    result = grade_submission(submission=submission)
+    write_outputs(result, json_path=json_path, html_path=html_path)
+    click.echo(f"{result.submission}: {result.score:g} / {result.max_score:g}")
+    for e in result.exercises:
+        note = f"  ({e.message.splitlines()[0]})" if e.message else ""
+        click.echo(f"  {e.name:<16} {e.score:>6g} / {e.max_score:<4g}{note}")
+    click.echo(f"  {'quiz':<16} {result.quiz.score:>6g} / {result.quiz.max_score:<4g}")
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-e", "--exercise", "exercises", multiple=True,
+              type=click.Choice(EXERCISES), help="Only this exercise (repeatable).")
+@reports_errors
+def check(directory: Path, exercises: tuple[str, ...]) -> None:
+    """Run the visible tests on your workspace DIRECTORY."""
+    from grader.workspace import check_workspace
+
+    sys.exit(check_workspace(workspace=directory, exercises=exercises))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@reports_errors
+def init(directory: Path) -> None:
+    """Create a learner's workspace in DIRECTORY."""
+    from grader.workspace import init_workspace
+
+    written = init_workspace(dest=directory)
+    click.echo(f"Wrote {len(written)} files to {directory}. Start with conv.py, "
+               f"then run: cnn-grader check {directory}")

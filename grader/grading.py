@@ -1,0 +1,79 @@
+"""Grade one submission: intake, sandboxes, hidden suites, quiz, result.
+
+This is the library function behind ``cnn-grader grade``; tests call it
+directly.
+"""
+from __future__ import annotations
+
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from grader import __version__
+from grader.intake import Submission, take
+from grader.layout import ANSWERS_FILE, EXERCISES, QUIZ_BANK
+from grader.quiz import load_bank, read_answers, score_quiz
+from grader.remote import Learner
+from grader.results import ExerciseResult, GradeResult, TestResult
+from grader.runner import run_suites
+from grader.sandbox import Sandbox
+
+# Layers of isolation this version applies to every child (see docs).
+ISOLATION = ("separate child process per exercise", "JSON-only replies, validated",
+             "minimal environment", "per-call wall-clock timeout",
+             "process group killed after grading")
+
+
+def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES) -> GradeResult:
+    """Grade ``submission`` (a folder or a .zip) and return the typed result."""
+    bank = load_bank(QUIZ_BANK)
+    with tempfile.TemporaryDirectory(prefix="cnn-grader-") as tmp, ExitStack() as stack:
+        work = Path(tmp)
+        (work / "submission").mkdir()
+        sub = take(Path(submission), work / "submission")
+        sandboxes = {}
+        for name in exercises:
+            box = Sandbox(name, submission_dir=sub.root, workdir=work,
+                          missing_reason=_missing(sub, name))
+            stack.callback(box.close)
+            box.start()  # all children start now and import in parallel
+            sandboxes[name] = box
+        tests = run_suites(Learner(sandboxes), exercises)
+        for box in sandboxes.values():
+            box.close()
+        exercise_results = tuple(_summarise(name, tests, sandboxes[name]) for name in exercises)
+        answers, answer_problems = read_answers(sub.root / ANSWERS_FILE)
+    return GradeResult(
+        submission=sub.name,
+        fingerprint=sub.fingerprint,
+        grader_version=__version__,
+        exercises=exercise_results,
+        tests=tuple(tests),
+        quiz=score_quiz(bank, answers),
+        problems=sub.problems + tuple(answer_problems),
+        isolation=ISOLATION,
+        files=sub.files,
+    )
+
+
+def _missing(sub: Submission, name: str) -> str | None:
+    rel = f"{name}.py"
+    if sub.has(rel):
+        return None
+    if (sub.root / name).is_dir():
+        return f"{rel} is missing (there is a folder named {name}/ instead)"
+    return f"{rel} is missing from the submission"
+
+
+def _summarise(name: str, tests: list[TestResult], box: Sandbox) -> ExerciseResult:
+    mine = [t for t in tests if t.exercise == name]
+    message = box.missing_reason or (str(box.import_error) if box.import_error else "")
+    return ExerciseResult(
+        name=name,
+        score=sum(t.score for t in mine),
+        max_score=sum(t.max_score for t in mine),
+        passed=sum(t.status == "passed" for t in mine),
+        total=len(mine),
+        message=message,
+        learner_output=box.output(),
+    )

@@ -1,0 +1,44 @@
+"""Every grading choice that is a judgement call, in one place, with the reason.
+
+Change a number here, not in the code that uses it.
+"""
+from __future__ import annotations
+
+# --- Comparing arrays -------------------------------------------------------
+# float64 sums taken in another order (loops, im2col, einsum) differ from the
+# reference by a few ulps per term; 1e-7 relative leaves room for that and for
+# inputs of a few hundred terms, while any real mistake (a missing bias, a
+# flipped kernel, a wrong border) is off by far more.
+RTOL_FLOAT64 = 1e-7
+ATOL_FLOAT64 = 1e-9
+# float32 keeps ~7 significant digits; accumulating 100+ products loses a few.
+RTOL_FLOAT32 = 1e-4
+ATOL_FLOAT32 = 1e-5
+
+# --- Running learner code ---------------------------------------------------
+# One call of a learner function gets this many seconds of wall time. The
+# hidden inputs are tiny (a reference call takes well under 10 ms), so even a
+# four-deep Python loop finishes in a fraction of this; an infinite loop does not.
+CALL_TIMEOUT_S = 10.0
+# Importing a learner module may pull in numpy and torch (about 1.5 s here).
+IMPORT_TIMEOUT_S = 30.0
+# Starting the child interpreter itself.
+START_TIMEOUT_S = 30.0
+
+# --- What may cross from the child ------------------------------------------
+# Hidden inputs produce outputs of at most a few thousand elements; a cap far
+# above that stops a learner from exhausting the grader's memory with a reply.
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+MAX_ARRAY_ELEMENTS = 4_000_000
+MAX_NESTING = 32
+# Characters of a learner's printed output kept per exercise for the report.
+MAX_OUTPUT_CHARS = 4_000
+
+# --- Intake ------------------------------------------------------------------
+MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
+MAX_SUBMISSION_FILES = 500
+MAX_ANSWERS_BYTES = 256 * 1024
+
+# --- Scoring -----------------------------------------------------------------
+# Points live on each test (``@points(n)``); a test without them is a bug in
+# the suite and stops grading before any learner is scored.

@@ -1,0 +1,50 @@
+"""Render a grading result as one self-contained HTML page.
+
+All markup lives in ``templates/``; autoescape is on for every value, since
+names, messages and printed output all come from the learner's submission.
+StrictUndefined turns a typo in a template into an error in our tests
+rather than a silently blank cell in a learner's report.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from grader.results import GradeResult, to_json
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_env.filters["points"] = lambda v: f"{v:g}"
+_env.filters["percent"] = lambda v, total: f"{(100 * v / total) if total else 0:.0f}%"
+
+
+def render_html(result: GradeResult) -> str:
+    tests_by_exercise = {e.name: [t for t in result.tests if t.exercise == e.name]
+                         for e in result.exercises}
+    return _env.get_template("report.html.j2").render(
+        r=result, tests_by_exercise=tests_by_exercise)
+
+
+def write_outputs(result: GradeResult, *, json_path: Path | None, html_path: Path | None) -> None:
+    if json_path is not None:
+        _write_atomic(json_path, json.dumps(to_json(result), indent=2, sort_keys=False) + "\n")
+    if html_path is not None:
+        _write_atomic(html_path, render_html(result))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    # A reader (or a crash) never sees half a file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,90 @@
+"""Typed results of a grading, and their JSON form.
+
+Every writer (JSON, HTML, later other formats) starts from ``GradeResult``.
+The JSON keys are a contract with instructors' scripts: add, never rename.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from grader.quiz import QuizResult
+
+TestStatus = Literal["passed", "failed", "error", "timeout"]
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    exercise: str
+    score: float
+    max_score: float
+    status: TestStatus
+    output: str  # what went wrong, in words a learner can act on; "" when passed
+    description: str = ""  # what the test checks (its docstring)
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    name: str
+    score: float
+    max_score: float
+    passed: int
+    total: int
+    message: str = ""  # a problem with the whole exercise (missing file, import failed)
+    learner_output: str = ""  # what the learner's code printed, last part only
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    submission: str
+    fingerprint: str  # sha256 over the graded files, see intake.fingerprint
+    grader_version: str
+    exercises: tuple[ExerciseResult, ...]
+    tests: tuple[TestResult, ...]
+    quiz: QuizResult
+    problems: tuple[str, ...] = ()  # intake notes: missing files, skipped entries
+    isolation: tuple[str, ...] = ()  # protection layers in force while grading
+    files: tuple[str, ...] = field(default=())  # the graded files, as fingerprinted
+
+    @property
+    def score(self) -> float:
+        return _round(sum(e.score for e in self.exercises) + self.quiz.score)
+
+    @property
+    def max_score(self) -> float:
+        return _round(sum(e.max_score for e in self.exercises) + self.quiz.max_score)
+
+    def exercise(self, name: str) -> ExerciseResult:
+        return next(e for e in self.exercises if e.name == name)
+
+
+def _round(value: float) -> float:
+    # Points are small fractions at worst (partial credit); rounding keeps
+    # float noise such as 0.30000000000000004 out of reports and diffs.
+    return round(float(value), 6)
+
+
+def to_json(result: GradeResult) -> dict[str, Any]:
+    exercises: dict[str, Any] = {
+        e.name: {"score": _round(e.score), "max_score": _round(e.max_score),
+                 "passed": e.passed, "total": e.total, "message": e.message}
+        for e in result.exercises
+    }
+    exercises["quiz"] = {"score": _round(result.quiz.score),
+                         "max_score": _round(result.quiz.max_score)}
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "exercises": exercises,
+        "tests": [{**asdict(t), "score": _round(t.score), "max_score": _round(t.max_score)}
+                  for t in result.tests],
+        "quiz": {"score": _round(result.quiz.score), "max_score": _round(result.quiz.max_score),
+                 "questions": [asdict(q) for q in result.quiz.questions]},
+        "submission": result.submission,
+        "fingerprint": result.fingerprint,
+        "grader_version": result.grader_version,
+        "files": list(result.files),
+        "problems": list(result.problems),
+        "isolation": list(result.isolation),
+    }

@@ -1,0 +1,118 @@
+"""Run the hidden pytest suites in the grader's process against one learner.
+
+pytest runs here, not in the child: the suites, the reference solutions and
+the expected values never leave this process. The only way the learner's
+code takes part is through the ``learner`` fixture, whose calls go to the
+child processes (``remote.py``).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import zlib
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pytest
+
+from grader.errors import SuiteError
+from grader.faults import LearnerFault
+from grader.layout import HIDDEN_SUITES, SUITES_DIR
+from grader.remote import Learner
+from grader.results import TestResult, TestStatus
+
+SUITES_INI = SUITES_DIR / "suites.ini"
+
+
+class SuitePlugin:
+    """A pytest plugin object: provides the fixtures and records outcomes."""
+
+    def __init__(self, learner: Learner) -> None:
+        self._learner = learner
+        self.results: list[TestResult] = []
+        self.problems: list[str] = []
+
+    @pytest.fixture(scope="session")
+    def learner(self) -> Learner:
+        return self._learner
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        """Random inputs that are the same on every run of the same test."""
+        return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            if item.get_closest_marker("points") is None:
+                self.problems.append(f"{item.nodeid} has no @points(n) marker")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.problems.append(f"collecting {report.nodeid} failed:\n{report.longreprtext}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        outcome = yield
+        report = outcome.get_result()
+        failed_setup = call.when == "setup" and report.failed
+        if call.when != "call" and not failed_setup:
+            return
+        marker = item.get_closest_marker("points")
+        max_score = float(marker.args[0]) if marker else 0.0
+        status, output = _classify(call)
+        if failed_setup and status == "failed":
+            status = "error"
+        self.results.append(TestResult(
+            name=item.name,
+            exercise=Path(str(item.fspath)).stem.removeprefix("test_"),
+            score=max_score if status == "passed" else 0.0,
+            max_score=max_score,
+            status=status,
+            output=output,
+            description=(getattr(item, "obj", None).__doc__ or "").strip(),
+        ))
+
+
+def _classify(call: pytest.CallInfo) -> tuple[TestStatus, str]:
+    if call.excinfo is None:
+        return "passed", ""
+    exc = call.excinfo.value
+    if isinstance(exc, LearnerFault):
+        return exc.status, str(exc)
+    if isinstance(exc, pytest.fail.Exception):
+        return "failed", str(exc.msg)
+    if isinstance(exc, AssertionError):
+        return "failed", str(exc) or "assertion failed"
+    # The suite could not even check the value, e.g. the learner returned
+    # a string where a number belongs. That is the learner's mistake.
+    return "failed", f"the result could not be checked: {type(exc).__name__}: {exc}"
+
+
+def run_suites(learner: Learner, exercises: Iterable[str]) -> list[TestResult]:
+    """Run the hidden suites of ``exercises``; return one result per test."""
+    plugin = SuitePlugin(learner)
+    paths = [str(HIDDEN_SUITES / f"test_{name}.py") for name in exercises]
+    args = [*paths, "-c", str(SUITES_INI), "--rootdir", str(SUITES_DIR), "-q",
+            "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib"]
+    sink = io.StringIO()
+    # The grader's own pytest settings must not leak into grading, and the
+    # terminal chatter of an in-process run belongs to no one.
+    with _env_without("PYTEST_ADDOPTS", "PYTEST_PLUGINS"), \
+            contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        code = pytest.main(args, plugins=[plugin])
+    if plugin.problems:
+        raise SuiteError("the hidden suites are broken:\n" + "\n".join(plugin.problems))
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise SuiteError(f"pytest stopped with {code!r}:\n{sink.getvalue()[-3000:]}")
+    return plugin.results
+
+
+@contextlib.contextmanager
+def _env_without(*names: str):
+    saved = {n: os.environ.pop(n) for n in names if n in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)

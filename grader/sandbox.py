@@ -1,0 +1,220 @@
+"""Run one learner module in a child process and talk to it.
+
+The split that keeps grading honest: learner code runs only in the child;
+the grader sends it inputs and receives plain data back (``protocol.py``).
+Tests, reference solutions and expected values stay in this process, so
+nothing the child does (printing, patching, walking frames) can reach them.
+
+A ``Sandbox`` serves one exercise. A crash, an exit or a hang ends the child;
+the failing request raises, and the next request starts a fresh child. If the
+module cannot even be imported, every request fails fast with that reason.
+"""
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from grader import policy, protocol
+from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
+
+GRADER_DIR = Path(__file__).resolve().parent
+
+
+def child_environment(home: str) -> dict[str, str]:
+    """A minimal environment: nothing of the grader's (tokens, keys) leaks in."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # Unbuffered, so what a learner printed survives a kill and shows in the report.
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONHASHSEED": "0",
+        # One thread each: grading runs several children at once on few cores.
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
+
+
+class Sandbox:
+    """A child interpreter serving one learner module (e.g. ``conv``)."""
+
+    def __init__(self, module: str, *, submission_dir: Path, workdir: Path,
+                 missing_reason: str | None = None) -> None:
+        self.module = module
+        self.submission_dir = submission_dir
+        self.workdir = workdir
+        self.missing_reason = missing_reason
+        self.import_error: LearnerImportError | None = None
+        self._proc: subprocess.Popen | None = None
+        self._req_fd = self._reply_fd = -1
+        self._log_path = workdir / f"{module}.out"
+        self._runtime = workdir / "runtime"
+        self._scratch = Path(tempfile.mkdtemp(prefix=f"{module}-", dir=workdir))
+        self._imported = False
+
+    # -- lifecycle ----------------------------------------------------------------
+    def start(self) -> None:
+        """Start the child and queue the import; returns without waiting."""
+        if self._proc is not None or self.missing_reason or self.import_error:
+            return
+        _install_runtime(self._runtime)
+        req_r, req_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        log = open(self._log_path, "ab")
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-P", str(self._runtime / "child.py"),
+                 str(req_r), str(reply_w), str(self._runtime / "support"),
+                 str(self.submission_dir)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                pass_fds=(req_r, reply_w), cwd=self._scratch,
+                env=child_environment(str(self._scratch)),
+                start_new_session=True,  # its own process group, killed as one
+            )
+        finally:
+            log.close()
+            os.close(req_r)
+            os.close(reply_w)
+        self._req_fd, self._reply_fd = req_w, reply_r
+        self._started_at = time.monotonic()
+        self._imported = False
+        # Queue the import now so it overlaps with other work.
+        protocol.write_message(self._req_fd, {"op": "import", "module": self.module})
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        for fd in (self._req_fd, self._reply_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _kill_group(proc)
+
+    def output(self) -> str:
+        """What the learner's code printed, last part only."""
+        try:
+            with open(self._log_path, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                size = fh.tell()
+                fh.seek(max(0, size - policy.MAX_OUTPUT_CHARS))
+                return fh.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    # -- requests -----------------------------------------------------------------
+    def request(self, message: dict, *, what: str, timeout: float = policy.CALL_TIMEOUT_S) -> Any:
+        """Send one request; return the decoded reply value or raise a LearnerFault."""
+        self._ensure_ready()
+        protocol.write_message(self._req_fd, message)
+        reply = self._read(timeout, what)
+        if "exc" in reply:
+            raise LearnerException.from_wire(reply["exc"], what)
+        return reply["ok"]
+
+    def _ensure_ready(self) -> None:
+        if self.missing_reason:
+            raise LearnerImportError(self.missing_reason)
+        if self.import_error:
+            raise self.import_error
+        if self._proc is None:
+            self.start()
+        if self._imported:
+            return
+        try:
+            ready = self._read(policy.START_TIMEOUT_S, f"starting Python for {self.module}.py")
+            if "ready" not in ready:
+                raise LearnerCrash(f"the child for {self.module}.py did not start properly")
+            reply = self._read(policy.IMPORT_TIMEOUT_S, f"import {self.module}")
+        except (LearnerCrash, LearnerTimeout) as fault:
+            self.import_error = LearnerImportError(f"importing {self.module}.py failed: {fault}")
+            raise self.import_error from None
+        if "exc" in reply:
+            exc = LearnerException.from_wire(reply["exc"], f"import {self.module}")
+            self.import_error = LearnerImportError(f"importing {self.module}.py failed: {exc}")
+            self.close()
+            raise self.import_error
+        self._imported = True
+
+    def _read(self, timeout: float, what: str) -> dict:
+        deadline = time.monotonic() + timeout
+        try:
+            header = self._read_exact(protocol.HEADER.size, deadline, what, timeout)
+            (size,) = protocol.HEADER.unpack(header)
+            if size > policy.MAX_REPLY_BYTES:
+                raise protocol.ProtocolError(
+                    f"reply of {size} bytes is over the cap of {policy.MAX_REPLY_BYTES}")
+            reply = protocol.loads(self._read_exact(size, deadline, what, timeout))
+            if type(reply) is not dict or len(reply) != 1 or next(iter(reply)) not in (
+                    "ok", "exc", "ready"):
+                raise protocol.ProtocolError("reply is not an ok/exc message")
+            if "ok" in reply:
+                reply = {"ok": protocol.decode(
+                    reply["ok"], max_elements=policy.MAX_ARRAY_ELEMENTS,
+                    max_depth=policy.MAX_NESTING, make_layer=None)}
+            return reply
+        except protocol.ProtocolError as exc:
+            self.close()
+            raise LearnerCrash(f"{what}: the child sent a malformed reply ({exc})") from None
+
+    def _read_exact(self, size: int, deadline: float, what: str, timeout: float) -> bytes:
+        chunks: list[bytes] = []
+        while size:
+            left = deadline - time.monotonic()
+            ready = select.select([self._reply_fd], [], [], max(0.0, left))[0] if left > 0 else []
+            if not ready:
+                self.close()
+                raise LearnerTimeout(f"{what} did not finish within {timeout:g} s "
+                                     "(an endless loop, or far too slow)")
+            chunk = os.read(self._reply_fd, min(size, 1 << 20))
+            if not chunk:
+                raise LearnerCrash(f"{what}: {self._death_text()}")
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def _death_text(self) -> str:
+        proc = self._proc
+        self.close()
+        code = proc.returncode if proc is not None else None
+        if code is None:
+            return "the learner's process stopped answering"
+        if code < 0:
+            name = signal.Signals(-code).name
+            hint = " (often: out of memory or a resource limit)" if -code == signal.SIGKILL else ""
+            return f"the learner's process was killed by {name}{hint}"
+        return f"the learner's process exited with status {code}"
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill the child and everything it started in its process group."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _install_runtime(runtime: Path) -> None:
+    """Copy the child's program, the wire format and layers.py beside each other."""
+    if (runtime / "child.py").exists():
+        return
+    (runtime / "support").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(GRADER_DIR / "protocol.py", runtime / "_cnn_grader_protocol.py")
+    shutil.copyfile(GRADER_DIR / "layers.py", runtime / "support" / "layers.py")
+    shutil.copyfile(GRADER_DIR / "child.py", runtime / "child.py")
