@@ -4,7 +4,7 @@ It imports one learner module, then answers requests from the grader: call a
 function, build an object, run a torch module. It knows nothing of tests,
 reference solutions or expected values; those never leave the grader.
 
-Run as ``python -I -P child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR``
+Run as ``python -I -B -u child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR``
 from a private copy (see ``sandbox.py``), beside a copy of ``protocol.py``
 saved as ``_cnn_grader_protocol.py``. Standard library and numpy only, until
 a request needs torch.

@@ -73,3 +73,7 @@ def init(directory: Path) -> None:
     written = init_workspace(dest=directory)
     click.echo(f"Wrote {len(written)} files to {directory}. Start with conv.py, "
                f"then run: cnn-grader check {directory}")
+
+
+if __name__ == "__main__":
+    main()

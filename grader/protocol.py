@@ -98,7 +98,7 @@ def _is_tensor(value: Any) -> bool:
 
 
 def _encode_array(array: np.ndarray) -> Any:
-    plain = np.ascontiguousarray(np.asarray(array).view(np.ndarray))
+    plain = np.array(array, order="C", subok=False)  # a plain copy; never a subclass
     if plain.dtype.name not in ALLOWED_DTYPES:
         return {"__object__": f"ndarray[{plain.dtype}]"}
     return {"__nd__": [plain.dtype.name, list(plain.shape),
@@ -170,7 +170,7 @@ def _decode_array(body: Any, max_elements: int) -> np.ndarray:
     itemsize = np.dtype(dtype).itemsize
     if len(raw) != count * itemsize:
         raise ProtocolError("array data does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
 
 
 # --------------------------------------------------------------------------- framing

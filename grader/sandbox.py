@@ -35,10 +35,6 @@ def child_environment(home: str) -> dict[str, str]:
         "HOME": home,
         "TMPDIR": home,
         "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        # Unbuffered, so what a learner printed survives a kill and shows in the report.
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONHASHSEED": "0",
         # One thread each: grading runs several children at once on few cores.
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
@@ -74,7 +70,10 @@ class Sandbox:
         log = open(self._log_path, "ab")
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-P", str(self._runtime / "child.py"),
+                # -I: no PYTHON* variables, user site or script folder on sys.path;
+                # -B: write no .pyc into the submission; -u: unbuffered, so what
+                # the learner printed survives a kill and reaches the report.
+                [sys.executable, "-I", "-B", "-u", str(self._runtime / "child.py"),
                  str(req_r), str(reply_w), str(self._runtime / "support"),
                  str(self.submission_dir)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log,
@@ -115,11 +114,11 @@ class Sandbox:
             return ""
 
     # -- requests -----------------------------------------------------------------
-    def request(self, message: dict, *, what: str, timeout: float = policy.CALL_TIMEOUT_S) -> Any:
+    def request(self, message: dict, *, what: str) -> Any:
         """Send one request; return the decoded reply value or raise a LearnerFault."""
         self._ensure_ready()
         protocol.write_message(self._req_fd, message)
-        reply = self._read(timeout, what)
+        reply = self._read(policy.CALL_TIMEOUT_S, what)
         if "exc" in reply:
             raise LearnerException.from_wire(reply["exc"], what)
         return reply["ok"]

@@ -1,0 +1,38 @@
+"""Shared fixtures: graded results of the bundled submissions, computed once."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.grading import grade
+from grader.layout import EXERCISES_DIR, SOLUTIONS_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+VARIANTS = ROOT / "tests" / "variants"
+
+
+@pytest.fixture(scope="session")
+def solutions_result():
+    return grade(submission=SOLUTIONS_DIR)
+
+
+@pytest.fixture(scope="session")
+def exercises_result():
+    return grade(submission=EXERCISES_DIR)
+
+
+def submission_with(tmp_path: Path, replacements: dict[str, str | bytes | None]) -> Path:
+    """A copy of solutions/ with some files replaced (None deletes one)."""
+    dest = tmp_path / "submission"
+    shutil.copytree(SOLUTIONS_DIR, dest)
+    for rel, content in replacements.items():
+        target = dest / rel
+        if content is None:
+            target.unlink()
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    return dest

@@ -1,0 +1,183 @@
+"""The child process: faults become clear exceptions, and grading can go on."""
+import os
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from grader import policy
+from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
+from grader.remote import Learner
+from grader.sandbox import Sandbox
+
+
+@pytest.fixture
+def make_learner(tmp_path):
+    boxes = []
+
+    def make(source: str, module: str = "conv"):
+        sub = tmp_path / f"sub{len(boxes)}"
+        sub.mkdir()
+        (sub / f"{module}.py").write_text(textwrap.dedent(source))
+        box = Sandbox(module, submission_dir=sub, workdir=tmp_path)
+        boxes.append(box)
+        box.start()
+        return getattr(Learner({module: box}), module), box
+
+    yield make
+    for box in boxes:
+        box.close()
+
+
+def test_values_come_back_and_mutated_inputs_are_reported(make_learner):
+    conv, _ = make_learner("""
+        def double(x):
+            return x * 2
+        def scale_in_place(x):
+            x *= 3
+            return x
+    """)
+    assert conv.double(21) == 42
+    result = conv.scale_in_place.detailed(np.ones(2))
+    np.testing.assert_array_equal(result.value, [3.0, 3.0])
+    assert result.mutated == (0,)
+    assert conv.double.detailed(np.ones(2)).mutated == ()
+
+
+def test_an_exception_names_its_type_message_and_the_learners_line(make_learner):
+    conv, _ = make_learner("""
+        def conv2d(x):
+            raise ValueError("channels do not match")
+    """)
+    with pytest.raises(LearnerException) as info:
+        conv.conv2d(1)
+    exc = info.value
+    assert exc.type_name == "ValueError" and "ValueError" in exc.mro
+    assert "channels do not match" in str(exc) and "conv.py" in exc.traceback
+
+
+def test_system_exit_and_keyboard_interrupt_in_a_call_are_just_exceptions(make_learner):
+    conv, _ = make_learner("""
+        import sys
+        def quit():
+            sys.exit(0)
+        def interrupt():
+            raise KeyboardInterrupt
+        def ok():
+            return 1
+    """)
+    for name in ("quit", "interrupt"):
+        with pytest.raises(LearnerException):
+            getattr(conv, name)()
+    assert conv.ok() == 1
+
+
+def test_a_hard_exit_is_a_crash_and_the_next_call_gets_a_fresh_child(make_learner):
+    conv, _ = make_learner("""
+        import os
+        def die():
+            os._exit(7)
+        def ok():
+            return "alive"
+    """)
+    with pytest.raises(LearnerCrash, match="exited with status 7"):
+        conv.die()
+    assert conv.ok() == "alive"
+
+
+def test_an_endless_loop_times_out_and_grading_goes_on(make_learner, monkeypatch):
+    monkeypatch.setattr(policy, "CALL_TIMEOUT_S", 1.0)
+    conv, _ = make_learner("""
+        def spin():
+            while True:
+                pass
+        def ok():
+            return 2
+    """)
+    start = time.monotonic()
+    with pytest.raises(LearnerTimeout, match="did not finish within 1 s"):
+        conv.spin()
+    assert time.monotonic() - start < 5
+    assert conv.ok() == 2
+
+
+@pytest.mark.parametrize("source, needle", [
+    ("def broken(:\n", "SyntaxError"),
+    ("import sys\nsys.exit(3)\n", "SystemExit"),
+    ("import os\nos._exit(4)\n", "exited with status 4"),
+    ("import no_such_module_here\n", "ModuleNotFoundError"),
+])
+def test_a_module_that_cannot_be_imported_fails_every_call_with_the_reason(
+        make_learner, source, needle):
+    conv, box = make_learner(source)
+    for _ in range(2):
+        with pytest.raises(LearnerImportError, match=needle):
+            conv.anything()
+    assert box._proc is None  # no child left running
+
+
+def test_a_missing_module_is_reported_without_starting_python(tmp_path):
+    box = Sandbox("pooling", submission_dir=tmp_path, workdir=tmp_path,
+                  missing_reason="pooling.py is missing from the submission")
+    box.start()
+    with pytest.raises(LearnerImportError, match="pooling.py is missing"):
+        Learner({"pooling": box}).pooling.max_pool2d(1, 2)
+    assert box._proc is None
+
+
+def test_printed_output_is_kept_for_the_report(make_learner):
+    conv, box = make_learner("""
+        print("importing")
+        def shout():
+            print("hello from the learner")
+            return 0
+    """)
+    conv.shout()
+    assert "importing" in box.output() and "hello from the learner" in box.output()
+
+
+def test_the_child_gets_a_minimal_environment(make_learner, monkeypatch):
+    monkeypatch.setenv("GRADER_SECRET_TOKEN", "s3cr3t")
+    conv, _ = make_learner("""
+        import os
+        def env():
+            return dict(os.environ)
+    """)
+    env = conv.env()
+    assert "GRADER_SECRET_TOKEN" not in env
+    assert "s3cr3t" not in repr(env)
+
+
+def test_a_reply_over_the_size_cap_is_refused(make_learner, monkeypatch):
+    monkeypatch.setattr(policy, "MAX_REPLY_BYTES", 10_000)
+    conv, _ = make_learner("""
+        import numpy as np
+        def big():
+            return np.zeros(100_000)
+        def ok():
+            return 1
+    """)
+    with pytest.raises(LearnerCrash, match="over the cap"):
+        conv.big()
+    assert conv.ok() == 1
+
+
+def test_closing_kills_processes_the_learner_started(make_learner, tmp_path):
+    conv, box = make_learner("""
+        import subprocess
+        def spawn():
+            return subprocess.Popen(["sleep", "60"]).pid
+    """)
+    pid = conv.spawn()
+    os.kill(pid, 0)  # alive now
+    box.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"process {pid} outlived the sandbox")
