@@ -4,16 +4,23 @@ It imports one learner module, then answers requests from the grader: call a
 function, build an object, run a torch module. It knows nothing of tests,
 reference solutions or expected values; those never leave the grader.
 
-Run as ``python -I -B -u child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR``
-from a private copy (see ``sandbox.py``), beside a copy of ``protocol.py``
-saved as ``_cnn_grader_protocol.py``. Standard library and numpy only, until
-a request needs torch.
+Run as ``python -I -B -u child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR
+CONFIG_JSON`` from a private copy (see ``sandbox.py``), beside a copy of
+``protocol.py`` saved as ``_cnn_grader_protocol.py``. Standard library and
+numpy only, until a request needs torch.
+
+Before any learner code runs, it lowers its own resource limits (soft and
+hard, so they cannot be raised again) and, for the numpy-only exercises,
+blocks the libraries that would do the work for the learner.
 """
 from __future__ import annotations
 
 import copy
 import importlib
+import importlib.abc
+import json
 import os
+import resource
 import sys
 import traceback
 
@@ -23,16 +30,27 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def main() -> None:
     req_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
     support_dir, submission_dir = sys.argv[3], sys.argv[4]
+    config = json.loads(sys.argv[5])
     sys.path.insert(0, HERE)
     import _cnn_grader_protocol as wire
     import numpy as np
+
+    for name, value in config["rlimits"].items():
+        limit = getattr(resource, name)
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            pass  # already lower, or not settable here; the report lists layers
+    forbidden = tuple(config["forbidden"])
+    if forbidden:
+        sys.meta_path.insert(0, Blocker(forbidden))
 
     # The grader's layers.py comes first, so a learner's own copy is ignored.
     sys.path[:0] = [support_dir, submission_dir]
     sys.path.remove(HERE)
     import layers
 
-    server = Server(wire, np, layers, submission_dir)
+    server = Server(wire, np, layers, submission_dir, forbidden)
     wire.write_message(reply_fd, {"ready": os.getpid()})
     while True:
         try:
@@ -42,10 +60,28 @@ def main() -> None:
         wire.write_message(reply_fd, server.handle(request))
 
 
+class ForbiddenModule(ImportError):
+    pass
+
+
+class Blocker(importlib.abc.MetaPathFinder):
+    """Refuses to import the libraries a numpy-only exercise may not use."""
+
+    def __init__(self, forbidden: tuple[str, ...]) -> None:
+        self.forbidden = forbidden
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".")[0] in self.forbidden:
+            raise ForbiddenModule(
+                f"{fullname} may not be used in this exercise: write it with numpy")
+        return None
+
+
 class Server:
-    def __init__(self, wire, np, layers, submission_dir: str) -> None:
+    def __init__(self, wire, np, layers, submission_dir: str, forbidden=()) -> None:
         self.wire, self.np, self.layers = wire, np, layers
         self.submission_dir = submission_dir
+        self.forbidden = forbidden
         self.modules: dict[str, object] = {}
         self.handles: dict[int, object] = {}
 
@@ -54,6 +90,7 @@ class Server:
         try:
             op = getattr(self, "op_" + request["op"])
             value = op(request)
+            self.check_forbidden()
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
             return {"exc": self.describe(exc)}
         try:
@@ -63,6 +100,13 @@ class Server:
                             "message": f"the return value could not be sent to the "
                                        f"grader ({type(exc).__name__}: {exc})",
                             "traceback": ""}}
+
+    def check_forbidden(self) -> None:
+        """Catches a blocker removed from sys.meta_path, or a module smuggled in."""
+        used = sorted({name.split(".")[0] for name in list(sys.modules)} & set(self.forbidden))
+        if used:
+            raise ForbiddenModule(f"{', '.join(used)} may not be used in this exercise: "
+                                  "write it with numpy")
 
     def describe(self, exc: BaseException) -> dict:
         frames = [f for f in traceback.extract_tb(exc.__traceback__)

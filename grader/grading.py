@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from grader import __version__
+from grader.isolation import layers_in_force
 from grader.intake import Submission, take
 from grader.layout import ANSWERS_FILE, EXERCISES, QUIZ_BANK
 from grader.quiz import load_bank, read_answers, score_quiz
@@ -17,12 +18,6 @@ from grader.remote import Learner
 from grader.results import ExerciseResult, GradeResult, TestResult
 from grader.runner import run_suites
 from grader.sandbox import Sandbox
-
-# Layers of isolation this version applies to every child (see docs).
-ISOLATION = ("separate child process per exercise", "JSON-only replies, validated",
-             "minimal environment", "per-call wall-clock timeout",
-             "process group killed after grading")
-
 
 def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES) -> GradeResult:
     """Grade ``submission`` (a folder or a .zip) and return the typed result."""
@@ -51,7 +46,7 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES) -> GradeR
         tests=tuple(tests),
         quiz=score_quiz(bank, answers),
         problems=sub.problems + tuple(answer_problems),
-        isolation=ISOLATION,
+        isolation=layers_in_force(),
         files=sub.files,
     )
 

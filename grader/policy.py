@@ -42,3 +42,29 @@ MAX_ANSWERS_BYTES = 256 * 1024
 # --- Scoring -----------------------------------------------------------------
 # Points live on each test (``@points(n)``); a test without them is a bug in
 # the suite and stops grading before any learner is scored.
+
+# --- Resource limits inside the child (see isolation.py) -------------------------
+# torch alone maps ~1.5 GiB of address space; 4 GiB leaves room for it and for
+# any honest solution while a memory bomb stops long before the machine does.
+MAX_ADDRESS_SPACE_BYTES = 4 << 30
+# Summed over every process of one child, where a memory cgroup is available.
+MAX_MEMORY_BYTES = 3 << 30
+# CPU seconds for a child's whole life (all tests of one exercise); a loop-based
+# but honest solution needs a few seconds, an endless one is stopped earlier by
+# the per-call wall clock anyway.
+MAX_CPU_SECONDS = 120
+# The learner's printed output goes to a file; this caps it (and any file the
+# learner writes in its scratch folder).
+MAX_FILE_BYTES = 64 << 20
+MAX_OPEN_FILES = 256
+# Processes and threads of one child (torch starts a few threads of its own).
+MAX_PROCESSES = 64
+
+# --- Forbidden shortcuts ------------------------------------------------------------
+# The numpy exercises are about writing convolution and pooling yourself; a
+# library that already does it would make them pointless. The residual block
+# is meant to use torch and is not listed.
+NUMPY_ONLY = ("conv", "pooling")
+FORBIDDEN_MODULES = ("torch", "torchvision", "scipy", "tensorflow", "jax", "jaxlib",
+                     "cv2", "skimage", "sklearn", "keras", "numba", "cupy", "mxnet",
+                     "paddle", "theano", "chainer", "PIL")

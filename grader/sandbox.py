@@ -11,6 +11,7 @@ module cannot even be imported, every request fails fast with that reason.
 """
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader import policy, protocol
+from grader import isolation, policy, protocol
 from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
 
 GRADER_DIR = Path(__file__).resolve().parent
@@ -58,6 +59,7 @@ class Sandbox:
         self._runtime = workdir / "runtime"
         self._scratch = Path(tempfile.mkdtemp(prefix=f"{module}-", dir=workdir))
         self._imported = False
+        self._cgroup: isolation.Cgroup | None = None
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
@@ -68,14 +70,20 @@ class Sandbox:
         req_r, req_w = os.pipe()
         reply_r, reply_w = os.pipe()
         log = open(self._log_path, "ab")
+        # -I: no PYTHON* variables, user site or script folder on sys.path;
+        # -B: write no .pyc into the submission; -u: unbuffered, so what
+        # the learner printed survives a kill and reaches the report.
+        command = [sys.executable, "-I", "-B", "-u", str(self._runtime / "child.py"),
+                   str(req_r), str(reply_w), str(self._runtime / "support"),
+                   str(self.submission_dir), json.dumps(self._child_config())]
+        command = isolation.wrap_command(command, submission=self.submission_dir,
+                                         runtime=self._runtime, scratch=self._scratch)
+        self._cgroup = isolation.Cgroup() if isolation.cgroups_available() else None
+        if self._cgroup and self._cgroup.dirs:
+            command = self._cgroup.wrap(command)
         try:
             self._proc = subprocess.Popen(
-                # -I: no PYTHON* variables, user site or script folder on sys.path;
-                # -B: write no .pyc into the submission; -u: unbuffered, so what
-                # the learner printed survives a kill and reaches the report.
-                [sys.executable, "-I", "-B", "-u", str(self._runtime / "child.py"),
-                 str(req_r), str(reply_w), str(self._runtime / "support"),
-                 str(self.submission_dir)],
+                command,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 pass_fds=(req_r, reply_w), cwd=self._scratch,
                 env=child_environment(str(self._scratch)),
@@ -91,6 +99,20 @@ class Sandbox:
         # Queue the import now so it overlaps with other work.
         protocol.write_message(self._req_fd, {"op": "import", "module": self.module})
 
+    def _child_config(self) -> dict:
+        return {
+            "rlimits": {
+                "RLIMIT_AS": policy.MAX_ADDRESS_SPACE_BYTES,
+                "RLIMIT_CPU": policy.MAX_CPU_SECONDS,
+                "RLIMIT_FSIZE": policy.MAX_FILE_BYTES,
+                "RLIMIT_NOFILE": policy.MAX_OPEN_FILES,
+                "RLIMIT_NPROC": policy.MAX_PROCESSES,
+                "RLIMIT_CORE": 0,
+            },
+            "forbidden": list(policy.FORBIDDEN_MODULES) if self.module in policy.NUMPY_ONLY
+            else [],
+        }
+
     def close(self) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
@@ -101,6 +123,9 @@ class Sandbox:
             except OSError:
                 pass
         _kill_group(proc)
+        if self._cgroup is not None:
+            self._cgroup.close()  # SIGKILLs anything that escaped the group
+            self._cgroup = None
 
     def output(self) -> str:
         """What the learner's code printed, last part only."""
@@ -186,13 +211,21 @@ class Sandbox:
 
     def _death_text(self) -> str:
         proc = self._proc
+        if proc is not None:
+            try:  # it closed its pipe; give it a moment to report how it ended
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         self.close()
         code = proc.returncode if proc is not None else None
         if code is None:
             return "the learner's process stopped answering"
         if code < 0:
             name = signal.Signals(-code).name
-            hint = " (often: out of memory or a resource limit)" if -code == signal.SIGKILL else ""
+            hint = {signal.SIGKILL: " (often: out of memory or a resource limit)",
+                    signal.SIGXCPU: " (its CPU time limit ran out)",
+                    signal.SIGXFSZ: " (it wrote more output than the file size limit)",
+                    }.get(signal.Signals(-code), "")
             return f"the learner's process was killed by {name}{hint}"
         return f"the learner's process exited with status {code}"
 

@@ -163,21 +163,32 @@ def test_a_reply_over_the_size_cap_is_refused(make_learner, monkeypatch):
     assert conv.ok() == 1
 
 
-def test_closing_kills_processes_the_learner_started(make_learner, tmp_path):
-    conv, box = make_learner("""
+def processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    if marker.encode() in fh.read():
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def test_closing_kills_processes_the_learner_started_even_detached(make_learner):
+    marker = f"{os.getpid() % 1000}.{time.time_ns() % 100000}"
+    conv, box = make_learner(f"""
         import subprocess
         def spawn():
-            return subprocess.Popen(["sleep", "60"]).pid
+            subprocess.Popen(["sleep", "{marker}"])
+            subprocess.Popen(["sleep", "{marker}"], start_new_session=True)
+            return True
     """)
-    pid = conv.spawn()
-    os.kill(pid, 0)  # alive now
+    assert conv.spawn() is True
+    assert len(processes_with(marker)) == 2
     box.close()
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
+    while processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
-    else:
-        pytest.fail(f"process {pid} outlived the sandbox")
+    assert processes_with(marker) == [], "a learner process outlived the sandbox"

@@ -1,0 +1,170 @@
+"""Layers of isolation around a learner's child process, as the machine allows.
+
+Each layer is tried where it can work and named in every result, so an
+instructor can see what protected a grading:
+
+* ``bubblewrap``: user, PID, network, IPC and UTS namespaces. The child sees
+  a read-only root, its submission read-only, an empty /tmp, and nothing of
+  the grader (its package, the reference solutions, the quiz key, the home
+  folder). When the child's PID 1 ends, the kernel kills every process left
+  in the namespace, daemons included.
+* ``cgroup``: a pids and memory cgroup per child (fork bombs, memory summed
+  over processes); emptied with SIGKILL when the child closes.
+* ``rlimits``: CPU time, address space, file size, open files, no core
+  dumps; set by ``child.py`` before it imports learner code.
+* ``process group``: always; the whole group is killed on timeout and close.
+
+Without bubblewrap (an unprivileged laptop without user namespaces, say) the
+grader still grades, with the remaining layers, and says so.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import site
+import subprocess
+import sys
+import uuid
+from functools import cache
+from pathlib import Path
+
+from grader import policy
+from grader.layout import PROJECT_DIR
+
+# Mounted empty inside the sandbox. Later entries may re-expose parts of these.
+HIDDEN_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/root", "/home", str(PROJECT_DIR))
+
+
+@cache
+def bwrap_path() -> str | None:
+    """bubblewrap, if it is installed and can create namespaces here."""
+    if os.environ.get("CNN_GRADER_NO_BWRAP"):  # lets tests exercise the fallback
+        return None
+    path = shutil.which("bwrap")
+    if path is None:
+        return None
+    probe = subprocess.run([path, "--ro-bind", "/", "/", "--unshare-all", "--uid", "65534",
+                            "--", "/bin/true"], capture_output=True, timeout=30)
+    return path if probe.returncode == 0 else None
+
+
+def _python_dirs() -> list[str]:
+    """What the child's interpreter needs to see: its install, venv and packages."""
+    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()}
+    exe = Path(sys.executable)
+    dirs.add(str(exe.parent))
+    dirs.add(str(exe.resolve().parent.parent))
+    return sorted(d for d in dirs if Path(d).exists())
+
+
+def wrap_command(command: list[str], *, submission: Path, runtime: Path,
+                 scratch: Path) -> list[str]:
+    """``command`` wrapped in bubblewrap, or unchanged where it is unavailable."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        return command
+    args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    for hidden in HIDDEN_DIRS:
+        if Path(hidden).is_dir():
+            args += ["--tmpfs", hidden]
+    for needed in _python_dirs():
+        args += ["--ro-bind", needed, needed]
+    args += ["--ro-bind", str(submission), str(submission),
+             "--ro-bind", str(runtime), str(runtime),
+             "--bind", str(scratch), str(scratch),
+             "--chdir", str(scratch),
+             "--unshare-all", "--uid", "65534", "--gid", "65534",
+             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--"]
+    return args + command
+
+
+class Cgroup:
+    """A pids + memory cgroup for one child, where cgroups are writable."""
+
+    def __init__(self) -> None:
+        self.dirs: list[Path] = []
+        name = f"cnn-grader-{uuid.uuid4().hex[:12]}"
+        for controller, settings in _cgroup_settings().items():
+            path = controller / name
+            try:
+                path.mkdir()
+                for key, value in settings.items():
+                    (path / key).write_text(value)
+            except OSError:
+                _remove(path)
+                continue
+            self.dirs.append(path)
+
+    def wrap(self, command: list[str]) -> list[str]:
+        """Prefix ``command`` with a shell that joins the cgroup, then execs it.
+
+        Joining happens before the learner's program exists, so nothing it
+        forks can start outside the cgroup. (A preexec_fn would do the same
+        but is unsafe once torch has started threads in the grader.)
+        """
+        joins = " && ".join(f'echo $$ > "{path}/cgroup.procs"' for path in self.dirs)
+        return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
+
+    def close(self) -> None:
+        for path in self.dirs:
+            _remove(path)
+        self.dirs = []
+
+
+@cache
+def cgroups_available() -> bool:
+    probe = Cgroup()
+    ok = bool(probe.dirs)
+    probe.close()
+    return ok
+
+
+def _cgroup_settings() -> dict[Path, dict[str, str]]:
+    root = Path("/sys/fs/cgroup")
+    if (root / "cgroup.controllers").exists():  # cgroup v2, unified
+        return {root: {"pids.max": str(policy.MAX_PROCESSES),
+                       "memory.max": str(policy.MAX_MEMORY_BYTES)}}
+    return {root / "pids": {"pids.max": str(policy.MAX_PROCESSES)},
+            root / "memory": {"memory.limit_in_bytes": str(policy.MAX_MEMORY_BYTES)}}
+
+
+def _remove(path: Path) -> None:
+    """Kill whatever is left in a cgroup, then remove it."""
+    import signal
+    import time
+    procs = path / "cgroup.procs"
+    for _ in range(50):
+        try:
+            pids = [int(p) for p in procs.read_text().split()]
+        except OSError:
+            return
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.02)
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
+def layers_in_force() -> tuple[str, ...]:
+    names = ["separate child process per exercise, own process group",
+             "JSON-only replies, validated and size-capped",
+             "minimal environment", f"wall-clock timeout per call ({policy.CALL_TIMEOUT_S:g} s)",
+             "rlimits (CPU, address space, file size, open files, no core)",
+             "import blocking for the numpy-only exercises"]
+    if bwrap_path():
+        names.append("bubblewrap: user, PID, network, IPC namespaces; read-only root; "
+                     "grader files hidden")
+    else:
+        names.append("no namespaces (bubblewrap unavailable): network and file "
+                     "reads are not isolated")
+    if cgroups_available():
+        names.append(f"cgroup: at most {policy.MAX_PROCESSES} processes and "
+                     f"{policy.MAX_MEMORY_BYTES >> 30} GiB")
+    return tuple(names)
