@@ -17,6 +17,7 @@ from grader.quiz import load_bank, read_answers, score_quiz
 from grader.remote import Learner
 from grader.results import ExerciseResult, GradeResult, TestResult
 from grader.runner import run_suites
+from grader.shortcuts import forbidden_imports, shortcut_message
 from grader.sandbox import Sandbox
 
 def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES) -> GradeResult:
@@ -52,9 +53,11 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES) -> GradeR
 
 
 def _missing(sub: Submission, name: str) -> str | None:
+    """Why the exercise cannot run at all, or None when it can."""
     rel = f"{name}.py"
     if sub.has(rel):
-        return None
+        used = forbidden_imports((sub.root / rel).read_bytes(), name)
+        return shortcut_message(name, used) if used else None
     if (sub.root / name).is_dir():
         return f"{rel} is missing (there is a folder named {name}/ instead)"
     return f"{rel} is missing from the submission"
