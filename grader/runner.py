@@ -10,11 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import zlib
 from pathlib import Path
 from typing import Iterable
 
-import numpy as np
 import pytest
 
 from grader.errors import SuiteError
@@ -24,6 +22,8 @@ from grader.remote import Learner
 from grader.results import TestResult, TestStatus
 
 SUITES_INI = SUITES_DIR / "suites.ini"
+# Where the suites' conftest finds this grading's learner (see suites/hidden/conftest.py).
+LEARNER_KEY = pytest.StashKey[Learner]()
 
 
 class SuitePlugin:
@@ -34,14 +34,8 @@ class SuitePlugin:
         self.results: list[TestResult] = []
         self.problems: list[str] = []
 
-    @pytest.fixture(scope="session")
-    def learner(self) -> Learner:
-        return self._learner
-
-    @pytest.fixture
-    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        """Random inputs that are the same on every run of the same test."""
-        return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[LEARNER_KEY] = self._learner
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
