@@ -27,7 +27,8 @@ def test_the_stubs_get_zero_on_every_exercise(exercises_result):
     r = exercises_result
     for e in r.exercises:
         assert e.score == 0 and e.max_score > 0, e
-    assert {t.status for t in r.tests} == {"error"}
+    # Most tests error on the NotImplementedError; those expecting a ValueError fail.
+    assert {t.status for t in r.tests} == {"error", "failed"}
     assert all("NotImplementedError" in t.output for t in r.tests)
     assert r.quiz.score == 0
 
