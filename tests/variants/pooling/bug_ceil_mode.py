@@ -1,0 +1,34 @@
+"""bug: ceil mode: keeps a partial window at the edge."""
+import numpy as np
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def _pool(x, kernel_size, stride, padding, fill, reduce):
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(kernel_size if stride is None else stride)
+    ph, pw = _pair(padding)
+    if ph > kh // 2 or pw > kw // 2:
+        raise ValueError("padding should be at most half the kernel size")
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+    ho = -(-(xp.shape[2] - kh) // sh) + 1
+    wo = -(-(xp.shape[3] - kw) // sw) + 1
+    out = np.empty(x.shape[:2] + (ho, wo), dtype=x.dtype)
+    for i in range(ho):
+        for j in range(wo):
+            out[:, :, i, j] = reduce(xp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw], axis=(2, 3))
+    return out
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    return _pool(x, kernel_size, stride, padding, -np.inf, np.max)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    return _pool(x, kernel_size, stride, padding, 0.0, np.mean)
+
+
+def global_avg_pool2d(x):
+    return x.mean(axis=(2, 3))
