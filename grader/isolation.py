@@ -113,6 +113,8 @@ class Cgroup:
 
 @cache
 def cgroups_available() -> bool:
+    if os.environ.get("CNN_GRADER_NO_CGROUP"):  # lets tests exercise the fallback
+        return False
     probe = Cgroup()
     ok = bool(probe.dirs)
     probe.close()
