@@ -24,6 +24,8 @@ def _pads(padding, kh, kw, stride):
 
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     stride = (stride, stride) if isinstance(stride, int) else tuple(stride)
+    if min(stride) < 1:
+        raise ValueError("stride must be positive")
     n, c, h, w = x.shape
     o, c2, kh, kw = weight.shape
     if c != c2:

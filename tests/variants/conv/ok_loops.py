@@ -13,6 +13,8 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1):
 
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    if sh < 1 or sw < 1:
+        raise ValueError("stride must be at least 1")
     kh, kw = weight.shape[2:]
     if padding == "valid":
         pads = (0, 0, 0, 0)

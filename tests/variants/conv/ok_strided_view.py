@@ -18,6 +18,8 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1):
 
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     sh, sw = (stride, stride) if np.isscalar(stride) else stride
+    if sh < 1 or sw < 1:
+        raise ValueError("stride must be positive")
     kh, kw = weight.shape[-2:]
     if x.shape[1] != weight.shape[1]:
         raise ValueError("in_channels differ")

@@ -10,9 +10,13 @@ def _pool(x, kernel_size, stride, padding, fill, reduce):
     kh, kw = _pair(kernel_size)
     sh, sw = _pair(kernel_size if stride is None else stride)
     ph, pw = _pair(padding)
+    if min(kh, kw, sh, sw) < 1 or min(ph, pw) < 0:
+        raise ValueError("kernel and stride must be positive, padding non-negative")
     if ph > kh // 2 or pw > kw // 2:
         raise ValueError("padding should be at most half the kernel size")
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+    if kh > xp.shape[2] or kw > xp.shape[3]:
+        raise ValueError("the window is larger than the padded input")
     ho = (xp.shape[2] - kh) // sh + 1
     wo = (xp.shape[3] - kw) // sw + 1
     out = np.empty(x.shape[:2] + (ho, wo), dtype=x.dtype)

@@ -1,25 +1,31 @@
-"""ok: accumulate over kernel offsets with strided slices."""
+"""ok: one strided slice per kernel offset, combined with np.maximum or a running sum."""
 import numpy as np
 
 
-def _prep(x, kernel_size, stride, padding, fill):
-    kh, kw = kernel_size if isinstance(kernel_size, tuple) else (kernel_size,) * 2
-    if stride is None:
-        sh, sw = kh, kw
-    else:
-        sh, sw = stride if isinstance(stride, tuple) else (stride,) * 2
-    ph, pw = padding if isinstance(padding, tuple) else (padding,) * 2
+def _two(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def _slices(x, kernel_size, stride, padding, fill):
+    kh, kw = _two(kernel_size)
+    sh, sw = (kh, kw) if stride is None else _two(stride)
+    ph, pw = _two(padding)
+    if kh < 1 or kw < 1 or sh < 1 or sw < 1 or ph < 0 or pw < 0:
+        raise ValueError("bad kernel_size, stride or padding")
     if 2 * ph > kh or 2 * pw > kw:
-        raise ValueError("pad should be at most half of effective kernel size")
+        raise ValueError("pad should be at most half of the kernel size")
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+    if xp.shape[2] < kh or xp.shape[3] < kw:
+        raise ValueError("kernel does not fit in the padded input")
     ho, wo = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
-    slices = [xp[:, :, u:u + sh * (ho - 1) + 1:sh, v:v + sw * (wo - 1) + 1:sw]
-              for u in range(kh) for v in range(kw)]
-    return slices
+    # Output (i, j) looks at xp[i*sh + u, j*sw + v]; for a fixed offset (u, v)
+    # those cells form one strided slice of shape (N, C, ho, wo).
+    return [xp[:, :, u:u + sh * (ho - 1) + 1:sh, v:v + sw * (wo - 1) + 1:sw]
+            for u in range(kh) for v in range(kw)]
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):
-    slices = _prep(x, kernel_size, stride, padding, -np.inf)
+    slices = _slices(x, kernel_size, stride, padding, -np.inf)
     out = slices[0].copy()
     for s in slices[1:]:
         np.maximum(out, s, out=out)
@@ -27,8 +33,11 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0):
-    slices = _prep(x, kernel_size, stride, padding, 0.0)
-    return sum(slices) / len(slices)
+    slices = _slices(x, kernel_size, stride, padding, 0.0)
+    total = np.zeros_like(slices[0])
+    for s in slices:
+        total += s
+    return total / len(slices)
 
 
 def global_avg_pool2d(x):

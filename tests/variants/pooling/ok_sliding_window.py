@@ -1,15 +1,19 @@
-"""ok: numpy's sliding_window_view."""
+"""ok: numpy's sliding_window_view, then max or mean over the window axes."""
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 
 def _windows(x, k, s, p, fill):
-    k = (k, k) if np.isscalar(k) else k
-    s = k if s is None else ((s, s) if np.isscalar(s) else s)
-    p = (p, p) if np.isscalar(p) else p
+    k = (k, k) if np.isscalar(k) else tuple(k)
+    s = k if s is None else ((s, s) if np.isscalar(s) else tuple(s))
+    p = (p, p) if np.isscalar(p) else tuple(p)
+    if min(k + s) < 1 or min(p) < 0:
+        raise ValueError(f"invalid kernel {k}, stride {s} or padding {p}")
     if p[0] * 2 > k[0] or p[1] * 2 > k[1]:
         raise ValueError(f"padding {p} is larger than half of kernel {k}")
     xp = np.pad(x, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])], constant_values=fill)
+    if xp.shape[2] < k[0] or xp.shape[3] < k[1]:
+        raise ValueError(f"kernel {k} does not fit the padded input {xp.shape[2:]}")
     return sliding_window_view(xp, k, axis=(2, 3))[:, :, ::s[0], ::s[1]]
 
 
