@@ -22,12 +22,16 @@ def conv2d_params(in_channels, out_channels, kernel_size, bias=True) -> int:
 
     Each of the out_channels filters has in_channels * KH * KW weights,
     plus one bias when bias=True. kernel_size is an int (square) or a pair
-    (KH, KW). Stride and padding do not matter.
+    (KH, KW). Stride and padding do not matter:
+
+        out_channels * (in_channels * KH * KW + 1)     (drop the + 1 without bias)
 
     Example: 64 filters of 3x3 on an RGB image: 64 * (3*3*3 + 1) = 1,792.
 
     >>> conv2d_params(3, 64, 3)
     1792
+    >>> conv2d_params(3, 64, (3, 1), bias=False)   # 64 * 3 * 3 * 1
+    576
     """
     raise NotImplementedError("Task params.1: implement conv2d_params")
 
@@ -35,10 +39,14 @@ def conv2d_params(in_channels, out_channels, kernel_size, bias=True) -> int:
 def linear_params(in_features, out_features, bias=True) -> int:
     """Task params.2: trainable parameters of one fully connected layer.
 
-    One weight per (input, output) pair, plus one bias per output.
+    One weight per (input, output) pair, plus one bias per output:
+    out_features * (in_features + 1). Compare a convolution: a dense layer
+    from a 32x32x3 image to 100 units needs 3072 * 100 + 100 weights.
 
     >>> linear_params(400, 120)
     48120
+    >>> linear_params(3072, 100)
+    307300
     """
     raise NotImplementedError("Task params.2: implement linear_params")
 

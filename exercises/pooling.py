@@ -49,11 +49,15 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
     count them: every window divides by kh * kw, even at the border
     (PyTorch's default, count_include_pad=True).
 
-    Example: with the 4x4 map from max_pool2d,
+    Example: the 4x4 map from max_pool2d, averaged block by block.
 
+    >>> x = np.array([[1, 3, 2, 0], [4, 2, 1, 5], [0, 1, 7, 2], [3, 2, 1, 6]], float)
     >>> avg_pool2d(x[None, None], 2)[0, 0]
     array([[2.5, 2. ],
            [1.5, 4. ]])
+    >>> avg_pool2d(np.ones((1, 1, 2, 2)), 3, stride=1, padding=1)[0, 0]  # 4 ones / 9 cells
+    array([[0.44444444, 0.44444444],
+           [0.44444444, 0.44444444]])
     """
     raise NotImplementedError("Task pooling.2: implement avg_pool2d")
 

@@ -45,8 +45,10 @@ class ResidualBlock(nn.Module):
     """
 
     def __init__(self, in_channels, out_channels, stride=1):
+        """Create conv1, bn1, conv2, bn2 and shortcut as described above."""
         super().__init__()
         raise NotImplementedError("Task residual.1: build the block's layers in __init__")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """relu(residual branch + shortcut(x)); see the class docstring."""
         raise NotImplementedError("Task residual.1: implement ResidualBlock.forward")

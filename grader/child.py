@@ -44,6 +44,7 @@ def main() -> None:
     forbidden = tuple(config["forbidden"])
     if forbidden:
         sys.meta_path.insert(0, Blocker(forbidden))
+    sys.addaudithook(make_audit_hook(tuple(config.get("protected", ())), os.getpid()))
 
     # The grader's layers.py comes first, so a learner's own copy is ignored.
     sys.path[:0] = [support_dir, submission_dir]
@@ -62,6 +63,30 @@ def main() -> None:
 
 class ForbiddenModule(ImportError):
     pass
+
+
+def make_audit_hook(protected: tuple[str, ...], own_pid: int):
+    """One more layer, for machines without namespaces (see docs/threat-model.md).
+
+    An audit hook cannot be removed from Python code, though native code
+    (ctypes) can go around it; the namespaces are the real wall.
+    """
+    parent = os.getppid()
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open" and isinstance(args[0], (str, bytes)):
+            path = os.path.realpath(os.fsdecode(args[0]))
+            if any(path == p or path.startswith(p + os.sep) for p in protected):
+                raise PermissionError(f"reading {path} is not allowed while grading")
+        elif event == "os.kill" and (args[0] <= 0 or args[0] == parent):
+            raise PermissionError("signalling the grader or a process group is not allowed")
+        elif event == "os.killpg":
+            raise PermissionError("signalling a process group is not allowed")
+        elif event in ("socket.connect", "socket.bind", "socket.sendto") and not (
+                isinstance(args[1], str)):  # AF_UNIX paths are strings; IP addresses are tuples
+            raise PermissionError("network access is not allowed while grading")
+
+    return hook
 
 
 class Blocker(importlib.abc.MetaPathFinder):

@@ -35,6 +35,12 @@ from grader.layout import PROJECT_DIR
 HIDDEN_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/root", "/home", str(PROJECT_DIR))
 
 
+def protected_paths() -> list[Path]:
+    """What the learner must never read: reference code, suites, the quiz key, tests."""
+    from grader.layout import PACKAGE_DIR, QUIZ_BANK, SOLUTIONS_DIR
+    return [SOLUTIONS_DIR, QUIZ_BANK.parent, PACKAGE_DIR, PROJECT_DIR / "tests"]
+
+
 @cache
 def bwrap_path() -> str | None:
     """bubblewrap, if it is installed and can create namespaces here."""
@@ -159,7 +165,8 @@ def layers_in_force() -> tuple[str, ...]:
              "JSON-only replies, validated and size-capped",
              "minimal environment", f"wall-clock timeout per call ({policy.CALL_TIMEOUT_S:g} s)",
              "rlimits (CPU, address space, file size, open files, no core)",
-             "import blocking for the numpy-only exercises"]
+             "import blocking for the numpy-only exercises",
+             "audit hook: no opening grader files, no signals outside the child, no sockets"]
     if bwrap_path():
         names.append("bubblewrap: user, PID, network, IPC namespaces; read-only root; "
                      "grader files hidden")

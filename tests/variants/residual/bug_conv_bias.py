@@ -1,4 +1,4 @@
-"""bug: convolutions keep their bias."""
+"""bug: conv1 and conv2 keep their default bias (bias=True)."""
 import torch
 from torch import nn
 
@@ -6,7 +6,7 @@ from torch import nn
 class ResidualBlock(nn.Module):
     def __init__(self, in_channels, out_channels, stride=1):
         super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1)
         self.bn1 = nn.BatchNorm2d(out_channels)
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1)
         self.bn2 = nn.BatchNorm2d(out_channels)
