@@ -52,6 +52,7 @@ def main() -> None:
     import layers
 
     server = Server(wire, np, layers, submission_dir, forbidden)
+    server.max_elements = config.get("max_elements")
     wire.write_message(reply_fd, {"ready": os.getpid()})
     while True:
         try:
@@ -119,7 +120,7 @@ class Server:
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
             return {"exc": self.describe(exc)}
         try:
-            return {"ok": self.wire.encode(value, self.layers.ALL)}
+            return {"ok": self.wire.encode(value, self.layers.ALL, self.max_elements)}
         except BaseException as exc:  # noqa: BLE001 - a return value that breaks encoding
             return {"exc": {"type": "UnsendableValue", "mro": ["UnsendableValue"],
                             "message": f"the return value could not be sent to the "

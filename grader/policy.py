@@ -73,3 +73,6 @@ FORBIDDEN_MODULES = ("torch", "torchvision", "scipy", "tensorflow", "jax", "jaxl
 # (status "timeout") instead of each waiting out the clock: an endless loop in
 # conv2d would otherwise cost 38 x CALL_TIMEOUT_S.
 MAX_TIMEOUTS_PER_EXERCISE = 2
+# Likewise after this many crashes (exit, signal, oversized reply): each one
+# costs a fresh interpreter, and a crash that repeats will repeat again.
+MAX_CRASHES_PER_EXERCISE = 5

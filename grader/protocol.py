@@ -59,7 +59,7 @@ class Unencodable:
 
 # --------------------------------------------------------------------------- encode
 
-def encode(value: Any, layer_types: tuple[type, ...] = ()) -> Any:
+def encode(value: Any, layer_types: tuple[type, ...] = (), max_elements: int | None = None) -> Any:
     """Turn a value into JSON-ready data.
 
     ``layer_types`` are the dataclasses that travel as layer specs. Anything
@@ -74,21 +74,24 @@ def encode(value: Any, layer_types: tuple[type, ...] = ()) -> Any:
         return float(value)
     if isinstance(value, np.bool_):
         return bool(value)
-    if isinstance(value, np.ndarray):
-        return _encode_array(value)
+    again = lambda v: encode(v, layer_types, max_elements)  # noqa: E731
     if _is_tensor(value):
-        return _encode_array(value.detach().cpu().numpy())
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        if max_elements is not None and value.size > max_elements:
+            # Refuse before encoding: a huge reply would cost time and memory on both sides.
+            raise ValueError(f"an array of {value.size} elements is over the cap of "
+                             f"{max_elements}")
+        return _encode_array(value)
     if isinstance(value, tuple):
-        return {"__tuple__": [encode(v, layer_types) for v in value]}
+        return {"__tuple__": [again(v) for v in value]}
     if isinstance(value, list):
-        return [encode(v, layer_types) for v in value]
+        return [again(v) for v in value]
     if isinstance(value, dict):
-        return {"__dict__": [[encode(k, layer_types), encode(v, layer_types)]
-                             for k, v in value.items()]}
+        return {"__dict__": [[again(k), again(v)] for k, v in value.items()]}
     if layer_types and isinstance(value, layer_types) and is_dataclass(value):
         return {"__layer__": [type(value).__name__,
-                              {f.name: encode(getattr(value, f.name), layer_types)
-                               for f in fields(value)}]}
+                              {f.name: again(getattr(value, f.name)) for f in fields(value)}]}
     return {"__object__": type(value).__name__}
 
 

@@ -61,6 +61,7 @@ class Sandbox:
         self._imported = False
         self._cgroup: isolation.Cgroup | None = None
         self._timeouts = 0
+        self._crashes = 0
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
@@ -112,6 +113,7 @@ class Sandbox:
             },
             "forbidden": list(policy.FORBIDDEN_MODULES) if self.module in policy.NUMPY_ONLY
             else [],
+            "max_elements": policy.MAX_ARRAY_ELEMENTS,
             # Paths the audit hook refuses to open: the grader's own files.
             "protected": [str(p) for p in isolation.protected_paths()],
         }
@@ -147,12 +149,18 @@ class Sandbox:
         if self._timeouts >= policy.MAX_TIMEOUTS_PER_EXERCISE:
             raise LearnerTimeout(f"{what} was not run: {self.module}.py already ran past the "
                                  f"time limit {self._timeouts} times")
+        if self._crashes >= policy.MAX_CRASHES_PER_EXERCISE:
+            raise LearnerCrash(f"{what} was not run: the process running {self.module}.py "
+                               f"already died {self._crashes} times")
         self._ensure_ready()
         protocol.write_message(self._req_fd, message)
         try:
             reply = self._read(policy.CALL_TIMEOUT_S, what)
         except LearnerTimeout:
             self._timeouts += 1
+            raise
+        except LearnerCrash:
+            self._crashes += 1
             raise
         if "exc" in reply:
             raise LearnerException.from_wire(reply["exc"], what)

@@ -1,0 +1,2 @@
+"""Attack: KeyboardInterrupt at import."""
+raise KeyboardInterrupt

@@ -1,0 +1,3 @@
+"""Attack: sys.exit at import."""
+import sys
+sys.exit(0)

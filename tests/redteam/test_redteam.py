@@ -1,0 +1,184 @@
+"""The red-team corpus: hostile submissions, each with an asserted outcome.
+
+Every attack in attacks/<exercise>__<name>.py replaces one module of the
+reference submission. For each, a real ``cnn-grader grade`` process must
+exit 0 within a bounded time; the attacked exercise scores 0; every other
+exercise and the quiz keep full marks; and nothing is left behind: no
+process, no file outside the scratch folder, no connection to a loopback
+listener, no secret from the grader's environment in the results.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.layout import EXERCISES, PROJECT_DIR, SOLUTIONS_DIR
+
+ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py"))
+SECRET = "cnn-redteam-secret-7f3a"
+WATCHED = [SOLUTIONS_DIR / f"{n}.py" for n in EXERCISES] + [
+    PROJECT_DIR / "grader" / "policy.py", PROJECT_DIR / "quizzes" / "cnn.toml"]
+
+pytestmark = pytest.mark.redteam
+
+
+@pytest.fixture(scope="module")
+def full_marks(tmp_path_factory):
+    out = tmp_path_factory.mktemp("honest") / "r.json"
+    run_grade(SOLUTIONS_DIR, out)
+    return json.loads(out.read_text())
+
+
+def run_grade(submission: Path, out: Path, html: Path | None = None) -> tuple[int, float]:
+    env = {**os.environ, "CNN_REDTEAM_SECRET": SECRET}
+    command = [sys.executable, "-m", "grader.cli", "grade", str(submission), "--json", str(out)]
+    if html:
+        command += ["--html", str(html)]
+    start = time.monotonic()
+    proc = subprocess.run(command, env=env, capture_output=True, timeout=300, cwd=PROJECT_DIR)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    return proc.returncode, time.monotonic() - start
+
+
+def processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if marker.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                    found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def digest(paths) -> dict:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+@pytest.fixture
+def listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    yield server
+    server.close()
+
+
+def accepted_any(server) -> bool:
+    try:
+        conn, _ = server.accept()
+    except (socket.timeout, BlockingIOError):
+        return False
+    conn.close()
+    return True
+
+
+def test_the_corpus_covers_at_least_thirty_attacks():
+    assert len(ATTACKS) >= 30
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda p: p.stem)
+def test_attack_is_contained(attack, tmp_path, listener, full_marks):
+    target, _ = attack.stem.split("__", 1)
+    marker = f"{4000 + os.getpid() % 1000}.{time.time_ns() % 10**6}"
+    source = attack.read_bytes()
+    for placeholder, value in ((b"PROJECT", str(PROJECT_DIR)), (b"MARKER", marker),
+                               (b"PORT", str(listener.getsockname()[1]))):
+        source = source.replace(placeholder, value.encode())
+    sub = tmp_path / "submission"
+    shutil.copytree(SOLUTIONS_DIR, sub)
+    (sub / f"{target}.py").write_bytes(source)
+    before = digest(WATCHED)
+
+    out, html = tmp_path / "r.json", tmp_path / "r.html"
+    _, seconds = run_grade(sub, out, html)
+    result = json.loads(out.read_text())
+
+    assert seconds < 120, f"grading took {seconds:.0f} s"
+    assert result["exercises"][target]["score"] == 0, [
+        (t["name"], t["status"], t["output"][:200]) for t in result["tests"]
+        if t["exercise"] == target and t["status"] == "passed"]
+    for name, part in result["exercises"].items():
+        if name != target:
+            assert part == full_marks["exercises"][name], name
+    everything = out.read_text() + html.read_text()
+    assert SECRET not in everything
+    assert "conv-params-5x5 = 1216" not in everything  # the quiz key stays hidden
+    assert digest(WATCHED) == before
+    assert not Path(f"/tmp/cnn-redteam-{marker}").exists()
+    assert not accepted_any(listener)
+    deadline = time.monotonic() + 5
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_with(marker) == [], "a learner process outlived grading"
+
+
+def make_zip(path: Path, members: dict) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            if isinstance(data, zipfile.ZipInfo):
+                zf.writestr(data, members[name].comment or b"")
+            else:
+                zf.writestr(name, data)
+    return path
+
+
+def solution_members(skip: str) -> dict:
+    return {p.name: p.read_bytes() for p in SOLUTIONS_DIR.iterdir()
+            if p.is_file() and p.name != skip}
+
+
+@pytest.mark.parametrize("case", ["dotdot", "absolute", "symlink", "bomb", "folder"])
+def test_hostile_archive_is_contained(case, tmp_path, full_marks):
+    members = solution_members("conv.py")
+    if case == "dotdot":
+        members["../../conv.py"] = b"raise SystemExit"
+    elif case == "absolute":
+        members["/tmp/cnn-redteam-abs/conv.py"] = b"raise SystemExit"
+    elif case == "symlink":
+        link = zipfile.ZipInfo("conv.py")
+        link.external_attr = 0o120777 << 16
+        link.comment = str(SOLUTIONS_DIR / "conv.py").encode()
+        members["conv.py"] = link
+    elif case == "bomb":
+        members["conv.py"] = b"#" * (200 << 20)  # 200 MiB of one byte: a few hundred KiB zipped
+    else:
+        members["conv/__init__.py"] = b"from conv.impl import *"
+    archive = make_zip(tmp_path / "sub.zip", members)
+    out = tmp_path / "r.json"
+    _, seconds = run_grade(archive, out)
+    result = json.loads(out.read_text())
+    assert seconds < 120
+    assert result["exercises"]["conv"]["score"] == 0
+    assert result["problems"], "the report must say what was wrong with the archive"
+    for name in EXERCISES:
+        if name != "conv":
+            assert result["exercises"][name] == full_marks["exercises"][name]
+    assert not Path("/tmp/cnn-redteam-abs").exists()
+    assert not (tmp_path.parent / "conv.py").exists()
+
+
+def test_honest_scores_do_not_depend_on_a_hostile_neighbour(tmp_path, full_marks):
+    """Grading a hostile submission first changes nothing for the honest one after it."""
+    hostile = tmp_path / "hostile"
+    shutil.copytree(SOLUTIONS_DIR, hostile)
+    (hostile / "conv.py").write_text("import os\nos.makedirs('/tmp/x', exist_ok=True)\n"
+                                     "open('/tmp/x/conv.py','w').write('x=1')\nconv2d=None\n")
+    run_grade(hostile, tmp_path / "h.json")
+    out = tmp_path / "r.json"
+    run_grade(SOLUTIONS_DIR, out)
+    honest = json.loads(out.read_text())
+    assert honest["exercises"] == full_marks["exercises"]
+    assert honest["score"] == full_marks["score"]
