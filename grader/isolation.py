@@ -31,8 +31,12 @@ from pathlib import Path
 from grader import policy
 from grader.layout import PROJECT_DIR
 
-# Mounted empty inside the sandbox. Later entries may re-expose parts of these.
-HIDDEN_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/root", "/home", str(PROJECT_DIR))
+# The only parts of the host the child sees (read-only), besides its Python,
+# its submission and its scratch folder: an allowlist, so that no other copy
+# of the solutions or any other learner's files anywhere on disk is visible.
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+                "/etc/localtime", "/etc/hosts")
 
 
 def protected_paths() -> list[Path]:
@@ -69,10 +73,11 @@ def wrap_command(command: list[str], *, submission: Path, runtime: Path,
     bwrap = bwrap_path()
     if bwrap is None:
         return command
-    args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    for hidden in HIDDEN_DIRS:
-        if Path(hidden).is_dir():
-            args += ["--tmpfs", hidden]
+    args = [bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for system in SYSTEM_DIRS + SYSTEM_FILES:
+        if Path(system).exists():
+            # --ro-bind-try keeps symlinked layouts (/lib -> usr/lib) working
+            args += ["--ro-bind-try", system, system]
     for needed in _python_dirs():
         args += ["--ro-bind", needed, needed]
     args += ["--ro-bind", str(submission), str(submission),
@@ -168,8 +173,8 @@ def layers_in_force() -> tuple[str, ...]:
              "import blocking for the numpy-only exercises",
              "audit hook: no opening grader files, no signals outside the child, no sockets"]
     if bwrap_path():
-        names.append("bubblewrap: user, PID, network, IPC namespaces; read-only root; "
-                     "grader files hidden")
+        names.append("bubblewrap: user, PID, network, IPC namespaces; only the system, "
+                     "Python, the submission and a scratch folder visible")
     else:
         names.append("no namespaces (bubblewrap unavailable): network and file "
                      "reads are not isolated")
