@@ -28,6 +28,7 @@ class ResidualBlock(nn.Module):
             )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Residual branch plus shortcut, then ReLU: (N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
         out = torch.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
         return torch.relu(out + self.shortcut(x))

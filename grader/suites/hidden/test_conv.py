@@ -15,44 +15,73 @@ def check_conv(learner, x, w, b=None, **kwargs):
     assert_array_matches(got, ref.conv2d(x, w, b, **kwargs), call=call)
 
 
+def check_size(learner, *args, expected, **kwargs):
+    assert ref.conv_output_size(*args, **kwargs) == expected  # guards the suite itself
+    got = learner.conv.conv_output_size(*args, **kwargs)
+    assert_int_equals(got, expected, call=call_text("conv_output_size", *args, **kwargs))
+
+
 # --------------------------------------------------------------------------- output size
 
 @points(1)
-@pytest.mark.parametrize("n, k, s, p, d, expected", [
-    (32, 3, 1, 1, 1, 32),   # the lesson's example: size is preserved
-    (32, 3, 1, 0, 1, 30),
-    (224, 7, 2, 3, 1, 112),
-    (7, 3, 2, 0, 1, 3),
-    (8, 3, 2, 0, 1, 3),     # floor, not round: (8 - 3)/2 = 2.5
-    (5, 5, 1, 0, 1, 1),     # the kernel just fits
+@pytest.mark.parametrize("n, k, s, p, expected", [
+    (32, 3, 1, 1, 32),     # the lesson's example: 3x3 with padding 1 keeps the size
+    (32, 3, 1, 0, 30),     # no padding: loses k - 1
+    (224, 7, 2, 3, 112),   # ResNet's first layer halves the image
+    (227, 11, 4, 0, 55),   # AlexNet's first layer, divides exactly
+    (5, 5, 1, 0, 1),       # the kernel just fits
+    (1, 1, 1, 0, 1),       # the smallest possible case
 ])
-def test_output_size_matches_the_formula(learner, n, k, s, p, d, expected):
-    """conv_output_size gives floor((n + 2p - d(k-1) - 1)/s) + 1."""
-    got = learner.conv.conv_output_size(n, k, s, p, d)
-    assert_int_equals(got, expected, call=call_text("conv_output_size", n, k, s, p, d))
+def test_output_size_worked_examples(learner, n, k, s, p, expected):
+    """conv_output_size gives floor((n + 2p - (k - 1) - 1)/s) + 1 on the lesson's examples."""
+    check_size(learner, n, k, s, p, expected=expected)
+
+
+@points(1)
+@pytest.mark.parametrize("n, k, s, p, expected", [
+    (8, 3, 2, 0, 3),       # (8 - 3)/2 = 2.5 -> 2
+    (10, 3, 4, 0, 2),      # 1.75 -> 1, where rounding would give 2
+    (13, 2, 4, 0, 3),      # 2.75 -> 2
+    (224, 11, 4, 2, 55),   # torchvision's AlexNet: 217/4 = 54.25 -> 54
+    (7, 4, 3, 1, 2),       # 5/3 -> 1
+])
+def test_output_size_floors_the_division(learner, n, k, s, p, expected):
+    """When the stride does not divide evenly, the last partial step is dropped (floor)."""
+    check_size(learner, n, k, stride=s, padding=p, expected=expected)
 
 
 @points(1)
 @pytest.mark.parametrize("n, k, s, p, d, expected", [
-    (10, 3, 1, 0, 2, 6),
+    (10, 3, 1, 0, 2, 6),    # a dilated 3x3 kernel spans 5 cells
     (15, 3, 2, 2, 3, 7),
+    (32, 3, 1, 2, 2, 32),   # dilation 2 with padding 2 keeps the size
+    (9, 2, 1, 0, 8, 1),     # span 9: fits exactly once
 ])
 def test_output_size_with_dilation(learner, n, k, s, p, d, expected):
-    """conv_output_size accounts for dilation (a kernel spanning d(k-1)+1 pixels)."""
-    got = learner.conv.conv_output_size(n, k, stride=s, padding=p, dilation=d)
-    assert_int_equals(got, expected,
-                      call=call_text("conv_output_size", n, k, stride=s, padding=p, dilation=d))
+    """conv_output_size accounts for dilation: a kernel spans d(k-1)+1 input cells."""
+    check_size(learner, n, k, stride=s, padding=p, dilation=d, expected=expected)
+
+
+@points(1)
+@pytest.mark.parametrize("n, k, p, expected", [(3, 5, 1, 1), (2, 4, 1, 1), (4, 6, 2, 3)])
+def test_output_size_kernel_that_fits_only_with_padding(learner, n, k, p, expected):
+    """A kernel wider than the input is fine when the padding makes room for it."""
+    check_size(learner, n, k, padding=p, expected=expected)
 
 
 @points(1)
 @pytest.mark.parametrize("args", [
     (3, 5, 1, 0, 1),   # kernel larger than the input
+    (4, 7, 1, 1, 1),   # still too large with padding 1 on both sides
     (0, 1, 1, 0, 1),   # empty input
+    (5, 0, 1, 0, 1),   # empty kernel
     (5, 3, 0, 0, 1),   # stride 0
+    (5, 3, -1, 0, 1),  # negative stride
     (5, 3, 1, -1, 1),  # negative padding
     (5, 3, 1, 0, 0),   # dilation 0
     (5, 3, 1, 0, 3),   # dilated kernel spans 7 > 5
-])
+], ids=["kernel-too-large", "too-large-with-padding", "empty-input", "empty-kernel",
+        "stride-0", "negative-stride", "negative-padding", "dilation-0", "dilated-too-large"])
 def test_output_size_rejects_impossible_settings(learner, args):
     """conv_output_size raises ValueError when the settings make no sense."""
     call = call_text("conv_output_size", *args)
@@ -64,18 +93,28 @@ def test_output_size_rejects_impossible_settings(learner, args):
 
 @points(2)
 def test_single_channel_worked_example(learner):
-    """A 4x4 input with a 3x3 kernel gives the hand-computable 2x2 cross-correlation."""
+    """A 4x4 input with a 3x3 edge kernel gives the hand-computable 2x2 cross-correlation."""
     x = np.arange(16, dtype=np.float64).reshape(1, 1, 4, 4)
     w = np.array([[[[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]]]])
-    check_conv(learner, x, w)
+    expected = np.full((1, 1, 2, 2), -8.0)  # every row rises by 2 from left to right
+    assert np.array_equal(ref.conv2d(x, w), expected)  # guards the suite itself
+    assert_array_matches(learner.conv.conv2d(x, w), expected, call=call_text("conv2d", x, w))
 
 
 @points(2)
-def test_asymmetric_kernel_is_not_flipped(learner, rng):
+def test_docstring_example(learner):
+    """The docstring's example: a 2x2 kernel of ones sums each 2x2 block of a 3x3 input."""
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    w = np.ones((1, 1, 2, 2))
+    expected = np.array([[[[8.0, 12.0], [20.0, 24.0]]]])
+    assert_array_matches(learner.conv.conv2d(x, w), expected, call=call_text("conv2d", x, w))
+
+
+@points(2)
+@pytest.mark.parametrize("kernel", [(2, 3), (3, 1)], ids=["2x3", "3x1"])
+def test_asymmetric_kernel_is_not_flipped(learner, rng, kernel):
     """The kernel slides as given (cross-correlation, as in PyTorch), not flipped."""
-    x = rng.standard_normal((1, 1, 5, 6))
-    w = rng.standard_normal((1, 1, 2, 3))
-    check_conv(learner, x, w)
+    check_conv(learner, rng.standard_normal((1, 1, 5, 6)), rng.standard_normal((1, 1, *kernel)))
 
 
 @points(2)
@@ -95,21 +134,21 @@ def test_no_bias(learner, rng):
 
 @points(1)
 def test_one_by_one_kernel(learner, rng):
-    """A 1x1 kernel mixes channels at each pixel."""
+    """A 1x1 kernel mixes the channels at each pixel."""
     check_conv(learner, rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((4, 3, 1, 1)),
                rng.standard_normal(4))
 
 
 @points(2)
-@pytest.mark.parametrize("stride", [2, (2, 1), (1, 3)])
+@pytest.mark.parametrize("stride", [2, (2, 1), (1, 3), 3], ids=["2", "2x1", "1x3", "3"])
 def test_strides_including_asymmetric(learner, rng, stride):
-    """Stride as an int or a (row, column) pair; each axis uses its own stride."""
+    """Stride as an int or a (rows, columns) pair; each axis uses its own stride."""
     check_conv(learner, rng.standard_normal((2, 2, 9, 8)), rng.standard_normal((3, 2, 3, 2)),
                rng.standard_normal(3), stride=stride)
 
 
 @points(2)
-@pytest.mark.parametrize("padding", [1, (2, 0), (0, 1)])
+@pytest.mark.parametrize("padding", [1, (2, 0), (0, 1), 3], ids=["1", "2x0", "0x1", "3"])
 def test_zero_padding_including_asymmetric(learner, rng, padding):
     """Padding as an int or a (rows, columns) pair adds zeros on both sides."""
     check_conv(learner, rng.standard_normal((1, 2, 5, 6)), rng.standard_normal((2, 2, 3, 3)),
@@ -117,32 +156,44 @@ def test_zero_padding_including_asymmetric(learner, rng, padding):
 
 
 @points(2)
-def test_stride_and_padding_together(learner, rng):
-    """Stride 2 with padding 1 on a non-square input."""
+@pytest.mark.parametrize("stride, padding", [(2, 1), ((2, 3), (1, 2)), ((3, 1), (0, 2))],
+                         ids=["s2-p1", "s2x3-p1x2", "s3x1-p0x2"])
+def test_stride_and_padding_together(learner, rng, stride, padding):
+    """Strides and paddings combined, on a non-square input."""
     check_conv(learner, rng.standard_normal((2, 3, 9, 7)), rng.standard_normal((4, 3, 3, 3)),
-               rng.standard_normal(4), stride=2, padding=1)
+               rng.standard_normal(4), stride=stride, padding=padding)
 
 
 @points(1)
-def test_valid_padding(learner, rng):
+@pytest.mark.parametrize("stride", [1, 2])
+def test_valid_padding(learner, rng, stride):
     """padding='valid' means no padding at all."""
     check_conv(learner, rng.standard_normal((1, 2, 6, 5)), rng.standard_normal((3, 2, 3, 2)),
-               padding="valid")
+               stride=stride, padding="valid")
 
 
 @points(1)
-def test_same_padding_odd_kernel(learner, rng):
-    """padding='same' with a 3x3 kernel keeps the height and width."""
-    check_conv(learner, rng.standard_normal((2, 2, 6, 5)), rng.standard_normal((3, 2, 3, 3)),
+@pytest.mark.parametrize("kernel", [(3, 3), (5, 5), (1, 3), (1, 1)],
+                         ids=["3x3", "5x5", "1x3", "1x1"])
+def test_same_padding_odd_kernel(learner, rng, kernel):
+    """padding='same' with an odd kernel pads evenly and keeps the height and width."""
+    check_conv(learner, rng.standard_normal((2, 2, 6, 5)), rng.standard_normal((3, 2, *kernel)),
                rng.standard_normal(3), padding="same")
 
 
 @points(2)
-@pytest.mark.parametrize("kernel", [(2, 2), (4, 4), (2, 3)])
+@pytest.mark.parametrize("kernel", [(2, 2), (4, 4), (2, 3)], ids=["2x2", "4x4", "2x3"])
 def test_same_padding_even_kernel_pads_bottom_right(learner, rng, kernel):
     """'same' with an even kernel puts the extra zero row/column at the bottom/right."""
-    check_conv(learner, rng.standard_normal((1, 2, 6, 7)),
-               rng.standard_normal((2, 2, *kernel)), padding="same")
+    check_conv(learner, rng.standard_normal((2, 2, 6, 7)),
+               rng.standard_normal((2, 2, *kernel)), rng.standard_normal(2), padding="same")
+
+
+@points(1)
+def test_same_padding_accepts_stride_one_as_a_pair(learner, rng):
+    """padding='same' with stride=(1, 1) is stride 1 and works."""
+    check_conv(learner, rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((2, 2, 3, 3)),
+               stride=(1, 1), padding="same")
 
 
 @points(1)
@@ -155,41 +206,55 @@ def test_float32_input(learner, rng):
 
 
 @points(1)
-def test_kernel_as_large_as_the_input(learner, rng):
-    """A kernel that covers the whole input gives a 1x1 output."""
-    check_conv(learner, rng.standard_normal((2, 2, 4, 3)), rng.standard_normal((3, 2, 4, 3)),
-               rng.standard_normal(3))
+@pytest.mark.parametrize("padding", [0, 1])
+def test_kernel_as_large_as_the_padded_input(learner, rng, padding):
+    """A kernel that covers the whole (padded) input gives a 1x1 output."""
+    check_conv(learner, rng.standard_normal((2, 2, 4, 3)),
+               rng.standard_normal((3, 2, 4 + 2 * padding, 3 + 2 * padding)),
+               rng.standard_normal(3), padding=padding)
 
 
-@points(2)
-def test_inputs_are_not_modified(learner, rng):
+@points(1)
+@pytest.mark.parametrize("kwargs", [{"stride": 1, "padding": 1},
+                                    {"stride": 2, "padding": 0},
+                                    {"stride": 1, "padding": "same"}],
+                         ids=["s1-p1", "s2-p0", "s1-same"])
+def test_inputs_are_not_modified(learner, rng, kwargs):
     """conv2d leaves x, weight and bias exactly as it got them."""
     x = rng.standard_normal((2, 2, 5, 5))
     w = rng.standard_normal((3, 2, 3, 3))
     b = rng.standard_normal(3)
-    result = learner.conv.conv2d.detailed(x, w, b, stride=1, padding=1)
-    assert_array_matches(result.value, ref.conv2d(x, w, b, stride=1, padding=1),
-                         call=call_text("conv2d", x, w, b, stride=1, padding=1))
+    call = call_text("conv2d", x, w, b, **kwargs)
+    result = learner.conv.conv2d.detailed(x, w, b, **kwargs)
     names = {0: "x", 1: "weight", 2: "bias"}
     changed = [names.get(m, str(m)) for m in result.mutated]
-    assert not changed, f"conv2d modified its input(s) {', '.join(changed)} in place"
+    if changed:
+        pytest.fail(f"{call} modified its input(s) {', '.join(changed)} in place; "
+                    "work on a copy (np.pad and arithmetic make new arrays)", pytrace=False)
+    assert_array_matches(result.value, ref.conv2d(x, w, b, **kwargs), call=call)
 
 
 @points(1)
-@pytest.mark.parametrize("case", ["channels", "too-large", "same-stride", "bad-string"])
+@pytest.mark.parametrize("case", ["channels", "too-tall", "too-wide", "too-large-with-padding",
+                                  "same-stride-2", "same-stride-pair"])
 def test_invalid_arguments_raise_value_error(learner, rng, case):
-    """Channel mismatches, kernels larger than the padded input and bad padding raise ValueError."""
-    x = rng.standard_normal((1, 3, 4, 4))
+    """Mismatched channels, a kernel too big for the padded input, 'same' with stride: ValueError."""
+    x = rng.standard_normal((1, 3, 4, 5))
     w = rng.standard_normal((2, 3, 3, 3))
     kwargs = {}
     if case == "channels":
         w = rng.standard_normal((2, 2, 3, 3))
-    elif case == "too-large":
-        w = rng.standard_normal((2, 3, 6, 3))
-    elif case == "same-stride":
+    elif case == "too-tall":
+        w = rng.standard_normal((2, 3, 5, 3))
+    elif case == "too-wide":
+        w = rng.standard_normal((2, 3, 3, 6))
+    elif case == "too-large-with-padding":
+        w = rng.standard_normal((2, 3, 7, 3))
+        kwargs = {"padding": 1}
+    elif case == "same-stride-2":
         kwargs = {"stride": 2, "padding": "same"}
     else:
-        kwargs = {"padding": "full"}
+        kwargs = {"stride": (1, 2), "padding": "same"}
     call = call_text("conv2d", x, w, **kwargs)
     with expect_raises("ValueError", call=call):
         learner.conv.conv2d(x, w, **kwargs)
