@@ -36,13 +36,16 @@ def main() -> None:
               help="Write the result as JSON here.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the HTML report here.")
+@click.option("--learner", "learner", metavar="ID",
+              help="The learner id (default: the learner line of answers.toml).")
 @reports_errors
-def grade(submission: Path, json_path: Path | None, html_path: Path | None) -> None:
+def grade(submission: Path, json_path: Path | None, html_path: Path | None,
+          learner: str | None) -> None:
     """Grade SUBMISSION (a folder or a .zip) against the hidden suites."""
     from grader.grading import grade as grade_submission
     from grader.report import write_outputs
 
-    result = grade_submission(submission=submission)
+    result = grade_submission(submission=submission, learner=learner)
     write_outputs(result, json_path=json_path, html_path=html_path)
     click.echo(f"{result.submission}: {result.score:g} / {result.max_score:g}")
     for e in result.exercises:

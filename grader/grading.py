@@ -13,20 +13,27 @@ from grader import __version__
 from grader.isolation import layers_in_force
 from grader.intake import Submission, take
 from grader.layout import ANSWERS_FILE, EXERCISES, QUIZ_BANK
-from grader.quiz import load_bank, read_answers, score_quiz
+from grader.quiz import load_bank, read_answers_file, score_quiz
 from grader.remote import Learner
 from grader.results import ExerciseResult, GradeResult, TestResult
 from grader.runner import run_suites
 from grader.shortcuts import forbidden_imports, shortcut_message
 from grader.sandbox import Sandbox
 
-def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES) -> GradeResult:
-    """Grade ``submission`` (a folder or a .zip) and return the typed result."""
+def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
+          learner: str | None = None) -> GradeResult:
+    """Grade ``submission`` (a folder or a .zip) and return the typed result.
+
+    ``learner`` is the learner id; without it, the ``learner`` line of the
+    submission's answers.toml is used, and without that the id is "".
+    """
     bank = load_bank(QUIZ_BANK)
     with tempfile.TemporaryDirectory(prefix="cnn-grader-") as tmp, ExitStack() as stack:
         work = Path(tmp)
         (work / "submission").mkdir()
         sub = take(Path(submission), work / "submission")
+        answers, written_id, answer_problems = read_answers_file(sub.root / ANSWERS_FILE)
+        learner_id = resolve_learner_id(learner, written_id)
         sandboxes = {}
         for name in exercises:
             box = Sandbox(name, submission_dir=sub.root, workdir=work,
@@ -38,9 +45,9 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES) -> GradeR
         for box in sandboxes.values():
             box.close()
         exercise_results = tuple(_summarise(name, tests, sandboxes[name]) for name in exercises)
-        answers, answer_problems = read_answers(sub.root / ANSWERS_FILE)
     return GradeResult(
         submission=sub.name,
+        learner_id=learner_id,
         fingerprint=sub.fingerprint,
         grader_version=__version__,
         exercises=exercise_results,
@@ -50,6 +57,12 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES) -> GradeR
         isolation=layers_in_force(),
         files=sub.files,
     )
+
+
+def resolve_learner_id(given: str | None, written: str | None) -> str:
+    """The id a grading is done for: the one the grader was given (a batch's
+    folder name, ``--learner``) wins over the one in answers.toml."""
+    return (given if given is not None else written or "").strip()
 
 
 def _missing(sub: Submission, name: str) -> str | None:

@@ -191,46 +191,59 @@ def _choices(raw: Any, bad) -> tuple[Choice, ...]:
 
 def read_answers(path: Path) -> tuple[dict[str, Any], list[str]]:
     """The learner's answers and any problems reading them; never raises."""
+    answers, _, problems = read_answers_file(path)
+    return answers, problems
+
+
+def read_answers_file(path: Path) -> tuple[dict[str, Any], str | None, list[str]]:
+    """The answers, the ``learner`` id written in the file (or None), and any
+    problems reading them; never raises."""
+    answers, data, problems = _read_answers(path)
+    learner = data.get("learner") if isinstance(data.get("learner"), str) else None
+    return answers, learner, problems
+
+
+def _read_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     path = Path(path)
     name, cap = path.name, policy.MAX_ANSWERS_BYTES
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return {}, [f"{name} is not a regular file, so no quiz answer was read"]
+            return {}, {}, [f"{name} is not a regular file, so no quiz answer was read"]
         with path.open("rb") as f:  # read at most cap + 1 bytes, whatever stat said
             raw = f.read(cap + 1)
     except FileNotFoundError:
-        return {}, [f"{name} was not found, so the quiz scores 0; "
+        return {}, {}, [f"{name} was not found, so the quiz scores 0; "
                     "copy exercises/answers.toml and fill it in"]
     except OSError as exc:
-        return {}, [f"{name} could not be read ({exc.strerror or exc})"]
+        return {}, {}, [f"{name} could not be read ({exc.strerror or exc})"]
     if len(raw) > cap:
-        return {}, [f"{name} is larger than {cap // 1024} KiB, so no quiz answer was read; "
+        return {}, {}, [f"{name} is larger than {cap // 1024} KiB, so no quiz answer was read; "
                     "it should hold one short line per question"]
     try:
         text = raw.decode("utf-8-sig")  # tolerate the BOM some editors write
     except UnicodeDecodeError as exc:
-        return {}, [f"{name} is not UTF-8 text (bad byte at offset {exc.start}); "
+        return {}, {}, [f"{name} is not UTF-8 text (bad byte at offset {exc.start}); "
                     "save it with UTF-8 encoding"]
     try:
         data = tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or an integer of over 4300 digits
-        return {}, [f"{name} is not valid TOML ({exc}), so no quiz answer was read; "
+        return {}, {}, [f"{name} is not valid TOML ({exc}), so no quiz answer was read; "
                     "quote choice ids (\"a\") and write lists as [\"a\", \"b\"]"]
     except RecursionError:
-        return {}, [f"{name} nests arrays or tables too deeply, so no quiz answer was read"]
+        return {}, {}, [f"{name} nests arrays or tables too deeply, so no quiz answer was read"]
     problems = []
     if "learner" in data and not isinstance(data["learner"], str):
         problems.append(f"{name}: learner should be a string in quotes, "
                         f"got {_describe(data['learner'])}")
     answers = data.get("answers")
     if answers is None:
-        return {}, problems + [f"{name} has no [answers] table, so no quiz answer was read; "
+        return {}, data, problems + [f"{name} has no [answers] table, so no quiz answer was read; "
                                "put your answers below an [answers] line"]
     if not isinstance(answers, dict):
-        return {}, problems + [f"{name}: 'answers' must be a table ([answers]), "
+        return {}, data, problems + [f"{name}: 'answers' must be a table ([answers]), "
                                f"got {_describe(answers)}"]
-    return answers, problems
+    return answers, data, problems
 
 
 def _clip(text: str) -> str:

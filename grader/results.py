@@ -48,6 +48,7 @@ class GradeResult:
     problems: tuple[str, ...] = ()  # intake notes: missing files, skipped entries
     isolation: tuple[str, ...] = ()  # protection layers in force while grading
     files: tuple[str, ...] = field(default=())  # the graded files, as fingerprinted
+    learner_id: str = ""  # who was graded: the grader's --learner, else answers.toml's learner
 
     @property
     def score(self) -> float:
@@ -84,6 +85,7 @@ def to_json(result: GradeResult) -> dict[str, Any]:
         "quiz": {"score": _round(result.quiz.score), "max_score": _round(result.quiz.max_score),
                  "questions": [asdict(q) for q in result.quiz.questions]},
         "submission": result.submission,
+        "learner_id": result.learner_id,
         "fingerprint": result.fingerprint,
         "grader_version": result.grader_version,
         "files": list(result.files),

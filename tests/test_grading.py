@@ -108,3 +108,19 @@ def test_an_empty_submission_scores_zero_with_messages(tmp_path):
     assert r.score == 0
     assert all("missing" in e.message for e in r.exercises)
     assert any("answers.toml" in p for p in r.problems)
+
+
+@pytest.mark.parametrize("given, written, expected", [
+    (None, "ada", "ada"),          # answers.toml names the learner
+    ("bob", "ada", "bob"),         # the grader's id wins (batch folder, --learner)
+    (None, None, ""),              # nobody named: anonymous
+    (" carol ", None, "carol"),    # stray spaces from a shell or a file name
+])
+def test_the_learner_id_comes_from_the_grader_then_from_answers_toml(given, written, expected):
+    from grader.grading import resolve_learner_id
+    assert resolve_learner_id(given, written) == expected
+
+
+def test_the_result_names_the_learner_from_answers_toml(solutions_result):
+    assert solutions_result.learner_id == "reference"
+    assert to_json(solutions_result)["learner_id"] == "reference"
