@@ -14,6 +14,13 @@ TestStatus = Literal["passed", "failed", "error", "timeout"]
 
 
 @dataclass(frozen=True)
+class Diagnosis:
+    """A known mistake that explains a failed test, in words a learner can act on."""
+    id: str  # stable id of the mistake in the catalogue, e.g. "conv.flipped-kernel"
+    message: str
+
+
+@dataclass(frozen=True)
 class TestResult:
     __test__ = False  # not a pytest test class, despite its name
 
@@ -24,6 +31,11 @@ class TestResult:
     status: TestStatus
     output: str  # what went wrong, in words a learner can act on; "" when passed
     description: str = ""  # what the test checks (its docstring)
+    diagnosis: Diagnosis | None = None  # only on a failed test whose output a known mistake explains
+    # JSON-able evidence for the report's pictures, only on a failed test; see
+    # docs/architecture.md ("Failure details") for the kinds and their keys.
+    detail: dict[str, Any] | None = None
+    seed: int | None = None  # the seed this test drew its random inputs from, if any
 
 
 @dataclass(frozen=True)
