@@ -10,18 +10,7 @@ import click
 from grader import __version__
 from grader.errors import GraderError
 from grader.layout import EXERCISES
-
-
-def reports_errors(func):
-    """Turn a GraderError into a clear message and its exit code."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except GraderError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-    return wrapper
+from grader.learner_cli import check, reports_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,16 +43,8 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     click.echo(f"  {'quiz':<16} {result.quiz.score:>6g} / {result.quiz.max_score:<4g}")
 
 
-@main.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-e", "--exercise", "exercises", multiple=True,
-              type=click.Choice(EXERCISES), help="Only this exercise (repeatable).")
-@reports_errors
-def check(directory: Path, exercises: tuple[str, ...]) -> None:
-    """Run the visible tests on your workspace DIRECTORY."""
-    from grader.workspace import check_workspace
-
-    sys.exit(check_workspace(workspace=directory, exercises=exercises))
+# The learner's command lives in learner_cli.py, which a released repository ships.
+main.add_command(check)
 
 
 @main.command()
