@@ -59,5 +59,34 @@ def init(directory: Path) -> None:
                f"then run: cnn-grader check {directory}")
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@reports_errors
+def release(directory: Path) -> None:
+    """Write the learner-facing repository (no solutions, hidden tests or key) to DIRECTORY."""
+    from grader.release import write_release
+
+    written = write_release(dest=directory)
+    click.echo(f"Wrote {len(written)} files to {directory}: push it as the template "
+               f"repository of the assignment.")
+
+
+@main.group()
+def gradescope() -> None:
+    """Gradescope's autograder: a bundle to upload."""
+
+
+@gradescope.command("build")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@reports_errors
+def gradescope_build(out: Path) -> None:
+    """Write the autograder bundle OUT.zip (it holds the solutions: keep it private)."""
+    from grader.gradescope import build_bundle
+
+    members = build_bundle(out=out)
+    click.echo(f"Wrote {out} ({len(members)} files). Upload it as the assignment's "
+               f"autograder on Gradescope.")
+
+
 if __name__ == "__main__":
     main()
