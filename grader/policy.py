@@ -77,3 +77,18 @@ MAX_TIMEOUTS_PER_EXERCISE = 2
 # Likewise after this many crashes (exit, signal, oversized reply): each one
 # costs a fresh interpreter, and a crash that repeats will repeat again.
 MAX_CRASHES_PER_EXERCISE = 5
+
+# --- GitHub Classroom (the workflow in `cnn-grader release`) -----------------------
+# Classroom's points come from the visible tests only, a check that the code
+# runs and meets the basics; the grade comes from the hidden suites. One point
+# per exercise keeps Classroom's number from passing for the grade.
+CLASSROOM_POINTS_PER_EXERCISE = 1
+# Minutes for one exercise's visible tests on GitHub's runner. They take
+# seconds; the cap ends a learner's endless loop long before GitHub's own
+# six-hour limit eats the learner's Actions minutes.
+CLASSROOM_STEP_TIMEOUT_MIN = 5
+# The whole job: installing torch's CPU wheel takes a minute or two, then five
+# exercises at most CLASSROOM_STEP_TIMEOUT_MIN each.
+CLASSROOM_JOB_TIMEOUT_MIN = 40
+# The oldest Python the grader supports (it reads TOML with tomllib, new in 3.11).
+CLASSROOM_PYTHON = "3.11"
