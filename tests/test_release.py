@@ -55,6 +55,14 @@ def function_bodies(path: Path) -> list[tuple[str, str]]:
     return bodies
 
 
+def assert_no_function_body_of(secret: Path, texts: dict[str, str]) -> None:
+    bodies = function_bodies(secret)
+    assert bodies, f"no function body found in {secret.name}"
+    for name, body in bodies:
+        leaks = [rel for rel, text in texts.items() if body in text]
+        assert not leaks, f"the body of {secret.name}:{name} is in {leaks}"
+
+
 def test_release_holds_the_learner_files(release):
     files = set(released_files(release))
     expected = {f"{name}.py" for name in EXERCISES} | {
@@ -73,23 +81,17 @@ def test_release_holds_no_reference_code(release):
     for solution in solutions:
         same = [rel for rel, data in files.items() if data == solution.read_bytes()]
         assert not same, f"{same} is a copy of {solution.name}"
-        bodies = function_bodies(solution)
-        assert bodies, f"no function body found in {solution.name}"
-        for name, body in bodies:
-            leaks = [rel for rel, text in texts.items() if body in text]
-            assert not leaks, f"the body of {solution.name}:{name} is in {leaks}"
+        assert_no_function_body_of(solution, texts)
 
 
 def test_release_holds_no_hidden_suite(release):
     files = released_files(release)
     texts = {rel: squeezed(data.decode("utf-8", "replace")) for rel, data in files.items()}
-    suites = sorted(HIDDEN_SUITES.glob("*.py"))
+    suites = sorted(HIDDEN_SUITES.glob("test_*.py"))
     assert suites
     for suite in suites:
         assert suite.read_bytes() not in files.values(), f"{suite.name} was released"
-        for name, body in function_bodies(suite):
-            leaks = [rel for rel, text in texts.items() if body in text]
-            assert not leaks, f"hidden test {suite.name}:{name} is in {leaks}"
+        assert_no_function_body_of(suite, texts)
     assert not any("suites/hidden" in rel or rel.startswith("solutions/") for rel in files)
     assert not any(b"grader.suites" in data or b"grader.reference" in data
                    for data in files.values())
