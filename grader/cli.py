@@ -1,15 +1,11 @@
 """The ``cnn-grader`` command line: thin click commands over library functions."""
 from __future__ import annotations
 
-import functools
-import sys
 from pathlib import Path
 
 import click
 
 from grader import __version__
-from grader.errors import GraderError
-from grader.layout import EXERCISES
 from grader.learner_cli import check, reports_errors
 
 
