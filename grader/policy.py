@@ -92,3 +92,19 @@ CLASSROOM_STEP_TIMEOUT_MIN = 5
 CLASSROOM_JOB_TIMEOUT_MIN = 40
 # The oldest Python the grader supports (it reads TOML with tomllib, new in 3.11).
 CLASSROOM_PYTHON = "3.11"
+
+# --- Pictures in the report (grader/figures.py) ----------------------------------
+# A heatmap shows each value as text in its cell, which stays legible up to
+# about 12 cells a side at the report's width; a larger channel is cropped to
+# the 12 x 12 window around its largest difference (minimal failing cases
+# are far smaller anyway).
+HEATMAP_MAX_SIDE = 12
+HEATMAP_CELL_PX = 30
+# A cell is marked as wrong when it is outside the float32 tolerances: the
+# loosest the suites use, so no cell a test accepted is ever marked.
+FIGURE_RTOL = RTOL_FLOAT32
+FIGURE_ATOL = ATOL_FLOAT32
+# The receptive-field drawing: width of the drawing area in px, and past how
+# many units a layer is drawn as one band instead of a row of units.
+RF_DRAW_WIDTH_PX = 560
+RF_MAX_UNITS_DRAWN = 120

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from grader.figures import figure_for
 from grader.results import GradeResult, to_json
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -26,6 +27,8 @@ _env = Environment(
 )
 _env.filters["points"] = lambda v: f"{v:g}"
 _env.filters["percent"] = lambda v, total: f"{(100 * v / total) if total else 0:.0f}%"
+# Templates ask for a failed test's picture; figures.py does its arithmetic.
+_env.globals["figure_for"] = figure_for
 
 
 def render_html(result: GradeResult) -> str:
