@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install sandbox-tools report test bench
+.PHONY: install sandbox-tools browser-tools report test bench
 
 $(BIN)/cnn-grader: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,24 @@ sandbox-tools:
 	    echo "note: could not install bubblewrap; grading runs without namespaces"; \
 	  else echo "note: bubblewrap (bwrap) is not installed; grading runs without namespaces"; fi; }
 
+# The report's browser test (tests/test_report_browser.py) drives Debian's
+# headless Chromium through its matching chromedriver. Only the tests need it;
+# in CI (CI set) the test fails rather than skips when it is missing.
+browser-tools:
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; } || \
+	    echo "note: could not install chromium; the browser test cannot run"; \
+	  else echo "note: chromium and chromium-driver are not installed; the browser test cannot run"; fi; }
+
 install: $(BIN)/cnn-grader sandbox-tools
 
 report: install
 	$(BIN)/cnn-grader grade solutions --html report.html --json report.json
 
-test: install
+test: install browser-tools
 	$(BIN)/python -m pytest
 
 bench: install

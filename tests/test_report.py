@@ -1,9 +1,15 @@
 """The HTML report: complete, self-contained, and safe with hostile text."""
 import dataclasses
 import re
+from html.parser import HTMLParser
 
+from conftest import VARIANTS, submission_with
+from report_samples import FLIPPED_MESSAGE, arrays_detail, receptive_field_detail, sample_result
+
+from grader.figures import figure_for
+from grader.grading import grade
 from grader.report import render_html
-from grader.results import TestResult
+from grader.results import Diagnosis, TestResult
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -43,3 +49,117 @@ def test_everything_from_the_submission_is_escaped(solutions_result):
     html = render_html(result)
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
+
+
+# --- Failed tests: diagnosis, pictures, accessibility -------------------------
+
+class _Page(HTMLParser):
+    """Every element of a page with its attributes, its text and its ancestors."""
+
+    VOID = {"meta", "br", "img", "input", "link", "hr", "rect", "path", "polygon"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.elements: list[dict] = []
+        self._open: list[dict] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        el = {"tag": tag, "attrs": dict(attrs), "text": "", "parents": [e["tag"] for e in self._open]}
+        self.elements.append(el)
+        if tag not in self.VOID:
+            self._open.append(el)
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append({"tag": tag, "attrs": dict(attrs), "text": "",
+                              "parents": [e["tag"] for e in self._open]})
+
+    def handle_endtag(self, tag):
+        while self._open and self._open.pop()["tag"] != tag:
+            pass
+
+    def handle_data(self, data):
+        for el in self._open:
+            el["text"] += data
+
+    def all(self, tag: str) -> list[dict]:
+        return [e for e in self.elements if e["tag"] == tag]
+
+    def by_id(self) -> dict[str, dict]:
+        return {e["attrs"]["id"]: e for e in self.elements if "id" in e["attrs"]}
+
+
+def test_a_failed_test_shows_its_diagnosis_and_its_picture():
+    page = _Page(render_html(sample_result()))
+    [conv] = [a for a in page.all("article") if "test_conv_matches_reference" in a["text"]]
+    assert FLIPPED_MESSAGE in conv["text"] and "Likely mistake" in conv["text"]
+    assert "paste this into Python" in conv["text"]
+    assert sum("article" in s["parents"] for s in page.all("svg")) == 4  # 3 heatmaps, 1 drawing
+    [residual] = [a for a in page.all("article") if "test_residual_parameters" in a["text"]]
+    assert "wrong shape" in residual["text"] and "Likely mistake" not in residual["text"]
+    assert "receptive field is 10 wide" in page.by_id()["fig-receptive_field-1-desc"]["text"]
+
+
+def test_every_picture_has_a_text_alternative():
+    page = _Page(render_html(sample_result()))
+    ids = page.by_id()
+    svgs = page.all("svg")
+    assert svgs
+    for svg in svgs:
+        assert svg["attrs"]["role"] == "img"
+        title_id, desc_id = svg["attrs"]["aria-labelledby"].split()
+        assert ids[title_id]["tag"] == "title" and ids[title_id]["text"].strip()
+        assert ids[desc_id]["tag"] == "desc" and len(ids[desc_id]["text"]) > 20
+
+
+def test_ids_are_unique_headings_nest_and_headers_have_scope(solutions_result):
+    for result in (sample_result(), solutions_result):
+        page = _Page(render_html(result))
+        ids = [e["attrs"]["id"] for e in page.elements if "id" in e["attrs"]]
+        assert len(ids) == len(set(ids))
+        levels = [int(e["tag"][1]) for e in page.elements if re.fullmatch(r"h[1-6]", e["tag"])]
+        assert levels[0] == 1 and levels.count(1) == 1
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+        assert all(th["attrs"].get("scope") in ("col", "row") for th in page.all("th"))
+
+
+def test_print_styles_keep_the_pictures_and_their_colours():
+    html = render_html(sample_result())
+    print_css = html[html.index("@media print"):html.index("</style>")]
+    assert "print-color-adjust: exact" in print_css
+    assert "display: none" not in print_css
+    assert "break-inside: avoid" in print_css
+
+
+def test_text_in_details_and_diagnoses_is_escaped():
+    result = sample_result()
+    rf = {**receptive_field_detail(), "layers": [{"name": HOSTILE, "kernel": 3, "stride": 1}]}
+    params = {"kind": "parameters", "expected": [[HOSTILE, [1]]], "found": []}
+    tests = (
+        dataclasses.replace(result.tests[0], detail={**arrays_detail(), "call": HOSTILE},
+                            diagnosis=Diagnosis("x", HOSTILE)),
+        dataclasses.replace(result.tests[2], detail=params),
+        dataclasses.replace(result.tests[3], detail=rf),
+    )
+    html = render_html(dataclasses.replace(result, tests=tests))
+    assert "<script>" not in html and "<img" not in html
+    assert html.count("&lt;script&gt;") >= 4
+
+
+def test_a_graded_broken_submission_draws_what_its_suites_recorded(tmp_path):
+    # Whatever details the hidden suites attach, each failed test's detail
+    # becomes exactly one picture and each diagnosis is shown on its test.
+    sub = submission_with(tmp_path, {"conv.py": (VARIANTS / "conv" / "bug_flipped_kernel.py").read_text()})
+    result = grade(submission=sub)
+    failed = [t for t in result.tests if t.status != "passed"]
+    assert failed and all(t.exercise == "conv" for t in failed)
+    page = _Page(render_html(result))
+    articles = page.all("article")
+    assert len(articles) == len(failed)
+    for t, article in zip(failed, articles):
+        assert t.name in article["text"]
+        if t.diagnosis is not None:
+            assert t.diagnosis.message in article["text"]
+    pictures = [e for e in page.elements if e["tag"] in ("svg", "table") and "article" in e["parents"]]
+    figures = [figure_for(t.detail, key="k") for t in failed if t.detail is not None]
+    assert len(pictures) == sum(len(f.heatmaps) if f.kind == "arrays" else 1 for f in figures)
