@@ -93,6 +93,18 @@ CLASSROOM_JOB_TIMEOUT_MIN = 40
 # The oldest Python the grader supports (it reads TOML with tomllib, new in 3.11).
 CLASSROOM_PYTHON = "3.11"
 
+# --- Quiz variants (grader/quiz_variants.py) --------------------------------------
+# Draws per question before a learner's variant falls back to the lesson's
+# numbers; the bank's value lists keep degenerate draws rare, and
+# `cnn-grader quiz validate` fails when any sampled learner needs the fallback.
+QUIZ_VARIANT_DRAWS = 64
+# Learners `quiz validate` samples: every parameterised answer is recomputed
+# by the reference solutions for each of them (well under a second in all).
+QUIZ_VALIDATE_LEARNERS = 300
+# Fixed variants per parameterised question in an LMS export: enough that
+# neighbours in a room rarely share one, few enough to review by hand.
+QUIZ_EXPORT_VARIANTS = 5
+
 # --- Pictures in the report (grader/figures.py) ----------------------------------
 # A heatmap shows each value as text in its cell, which stays legible up to
 # about 12 cells a side at the report's width; a larger channel is cropped to

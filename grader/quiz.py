@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from grader import policy
 from grader.errors import QuizBankError
+from grader.quiz_variants import Variation, for_learner, parse_variation
 
 QuestionType = Literal["numeric", "single", "multiple", "truefalse"]
 Status = Literal["correct", "partial", "incorrect", "missing", "invalid"]
@@ -26,7 +27,7 @@ TOPICS = ("history", "convolution", "stride-padding", "parameters", "pooling",
           "transfer-learning")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _COMMON = ("id", "topic", "type", "prompt", "points", "explanation", "answer")
-FIELDS = {"numeric": _COMMON + ("tolerance",), "single": _COMMON + ("choices",),
+FIELDS = {"numeric": _COMMON + ("tolerance", "compute", "params", "mistakes"), "single": _COMMON + ("choices",),
           "multiple": _COMMON + ("choices",), "truefalse": _COMMON}
 # Absorbs float rounding (9.8 - 9.75 is 0.05000000000000071), not a leniency.
 _ROUNDING = 1e-9
@@ -51,6 +52,11 @@ class Question:
     answer: Any  # float | str | tuple[str, ...] | bool, by type
     tolerance: float = 0.0
     choices: tuple[Choice, ...] = ()
+    # A parameterised question: how its variants are drawn (quiz_variants.py);
+    # in a learner's variant, the values drawn and what each misconception gives.
+    variation: Variation | None = None
+    values: tuple[tuple[str, int], ...] = ()
+    traps: tuple[tuple[float, str], ...] = ()
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)
@@ -145,6 +151,7 @@ def _question(entry: Any, index: int) -> Question:
         raise bad("tolerance", f"is {tolerance!r}",
                   "give an absolute tolerance >= 0 (0 for an exact count)")
     choices = _choices(entry.get("choices"), bad) if "choices" in FIELDS[qtype] else ()
+    variation = parse_variation(entry, bad)
     ids = [c.id for c in choices]
     answer = entry.get("answer")
     if qtype == "numeric":
@@ -167,7 +174,8 @@ def _question(entry: Any, index: int) -> Question:
         answer = tuple(sorted(answer))
     return Question(id=qid, topic=topic, type=qtype, prompt=entry["prompt"].strip(),
                     points=float(points), explanation=entry["explanation"].strip(),
-                    answer=answer, tolerance=float(tolerance), choices=choices)
+                    answer=answer, tolerance=float(tolerance), choices=choices,
+                    variation=variation)
 
 
 def _choices(raw: Any, bad) -> tuple[Choice, ...]:
@@ -300,8 +308,10 @@ def score_question(q: Question, given: Any) -> QuestionResult:
             off = math.inf
         if off <= q.tolerance + _ROUNDING * max(1.0, abs(q.answer)):
             return result(q.points, "correct", "")
+        trap = "" if math.isinf(off) else next(
+            (fb for value, fb in q.traps if abs(float(given) - value) <= q.tolerance), "")
         within = f" within {_show(q.tolerance)}" if q.tolerance else " exactly"
-        return result(0.0, "incorrect", f"this needed {correct}{within}")
+        return result(0.0, "incorrect", trap or f"this needed {correct}{within}")
     if q.type == "truefalse":
         if not isinstance(given, bool):
             return result(0.0, "invalid",
@@ -340,8 +350,10 @@ def score_question(q: Question, given: Any) -> QuestionResult:
                   "; ".join(notes))
 
 
-def score_quiz(bank: tuple[Question, ...], answers: dict[str, Any]) -> QuizResult:
-    """Score every question in the bank; answers to unknown ids are ignored."""
-    results = tuple(score_question(q, answers.get(q.id)) for q in bank)
+def score_quiz(bank: tuple[Question, ...], answers: dict[str, Any], *,
+               learner: str = "") -> QuizResult:
+    """Score ``learner``'s variant of every question; answers to unknown ids are
+    ignored. The variant is recomputed from the id, never taken from the file."""
+    results = tuple(score_question(q, answers.get(q.id)) for q in for_learner(bank, learner))
     return QuizResult(score=round(sum(r.score for r in results), 6),
                       max_score=round(sum(q.points for q in bank), 6), questions=results)
