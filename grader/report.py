@@ -27,7 +27,7 @@ _env = Environment(
 )
 _env.filters["points"] = lambda v: f"{v:g}"
 _env.filters["percent"] = lambda v, total: f"{(100 * v / total) if total else 0:.0f}%"
-# Templates ask for a failed test's picture; figures.py does its arithmetic.
+# Templates ask for a failed test's picture; grader.figures does its arithmetic.
 _env.globals["figure_for"] = figure_for
 
 

@@ -1,4 +1,4 @@
-"""figures.py: the numbers behind the report's pictures."""
+"""grader.figures: the numbers behind the report's pictures."""
 from __future__ import annotations
 
 import math
@@ -165,3 +165,22 @@ def test_a_malformed_detail_names_what_is_wrong(detail, named):
         figure_for(detail, key="k")
     assert named in info.value.message
     assert "Failure details" in info.value.hint
+
+
+def test_sizes_as_height_width_pairs_and_odd_answers():
+    layers = [{"name": "c", "kernel": [3, 3], "stride": [1, 1]}]
+    f = figure_for({"kind": "receptive_field", "layers": layers, "expected": [3, 3], "actual": [-1, -1]},
+                   key="rf")
+    assert f.computed == 3 and len(f.brackets) == 1  # a negative answer has no bracket to draw
+    assert "Your answer was -1" in f.description
+    f = figure_for({"kind": "receptive_field", "layers": layers, "expected": 3, "actual": math.nan},
+                   key="rf")
+    assert len(f.brackets) == 1
+
+
+def test_an_integer_beyond_float_range_is_drawn_as_infinity():
+    detail = arrays_detail()
+    actual = [row[:] for row in detail["expected"]]
+    actual[0][0] = 10 ** 400
+    f = figure_for({**detail, "actual": actual}, key="k")
+    assert f.heatmaps[1].cells[0].text == "inf"
