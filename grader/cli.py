@@ -1,6 +1,7 @@
 """The ``cnn-grader`` command line: thin click commands over library functions."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -23,10 +24,27 @@ def main() -> None:
               help="Write the HTML report here.")
 @click.option("--learner", "learner", metavar="ID",
               help="The learner id (default: the learner line of answers.toml).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Batch: write the per-learner reports, gradebook.csv and class.html here.")
+@click.option("--jobs", "jobs", type=click.IntRange(min=1), metavar="N",
+              help="Batch: learners graded in parallel (default: the core count).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Batch: grade on the Dask cluster whose scheduler is at ADDRESS.")
 @reports_errors
 def grade(submission: Path, json_path: Path | None, html_path: Path | None,
-          learner: str | None) -> None:
-    """Grade SUBMISSION (a folder or a .zip) against the hidden suites."""
+          learner: str | None, out: Path | None = None, jobs: int | None = None,
+          dask_address: str | None = None) -> None:
+    """Grade SUBMISSION (a folder or a .zip) against the hidden suites.
+
+    SUBMISSION may also be a batch: a folder or .zip holding one subfolder
+    or .zip per learner (and no .py file of its own); then give --out.
+    """
+    from grader.batch_input import is_batch
+
+    if out is not None or jobs is not None or dask_address is not None or is_batch(submission):
+        _grade_batch(submission, out=out, jobs=jobs, dask_address=dask_address,
+                     single_only={"--json": json_path, "--html": html_path, "--learner": learner})
+        return
     from grader.grading import grade as grade_submission
     from grader.report import write_outputs
 
@@ -37,6 +55,29 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
         note = f"  ({e.message.splitlines()[0]})" if e.message else ""
         click.echo(f"  {e.name:<16} {e.score:>6g} / {e.max_score:<4g}{note}")
     click.echo(f"  {'quiz':<16} {result.quiz.score:>6g} / {result.quiz.max_score:<4g}")
+
+
+def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
+                 dask_address: str | None, single_only: dict[str, object]) -> None:
+    from grader.batch import grade_class
+    from grader.errors import UsageError
+
+    if out is None:
+        raise UsageError(f"{submission} is a batch of submissions: say where its reports go",
+                         hint=f"cnn-grader grade {submission} --out DIR")
+    given = [name for name, value in single_only.items() if value is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)} grade(s) a single submission, not a batch",
+                         hint="a batch writes OUT/learners/ID.json and .html; drop the option")
+    try:
+        c = grade_class(submissions=submission, out=out, jobs=jobs, dask_address=dask_address)
+    except KeyboardInterrupt:
+        click.echo(f"Stopped. What was graded is in {out}; run the same command again "
+                   f"to grade the rest.", err=True)
+        sys.exit(130)
+    click.echo(f"{c.learners} learners: {c.graded} graded, {c.reused} already graded, "
+               f"{c.unreadable} unreadable, {c.errors} failed (graded again next run).")
+    click.echo(f"Gradebook: {c.gradebook}\nClass report: {c.class_report}")
 
 
 # The learner's command lives in learner_cli.py, which a released repository ships.
