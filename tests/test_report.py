@@ -163,3 +163,13 @@ def test_a_graded_broken_submission_draws_what_its_suites_recorded(tmp_path):
     pictures = [e for e in page.elements if e["tag"] in ("svg", "table") and "article" in e["parents"]]
     figures = [figure_for(t.detail, key="k") for t in failed if t.detail is not None]
     assert len(pictures) == sum(len(f.heatmaps) if f.kind == "arrays" else 1 for f in figures)
+
+
+def test_text_colours_of_the_report_meet_wcag_aa_contrast():
+    from grader.figures import contrast
+    html = render_html(sample_result())
+    colours = dict(re.findall(r"--(\w+): (#[0-9a-f]{6})", html))
+    rgb = {name: tuple(int(v[i:i + 2], 16) for i in (1, 3, 5)) for name, v in colours.items()}
+    white = (255, 255, 255)
+    for name in ("ok", "bad", "warn", "muted"):  # status words and secondary text on white
+        assert contrast(rgb[name], white) >= 4.5, name
