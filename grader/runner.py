@@ -19,7 +19,8 @@ from grader.errors import SuiteError
 from grader.faults import LearnerFault
 from grader.layout import HIDDEN_SUITES, SUITES_DIR
 from grader.remote import Learner
-from grader.results import TestResult, TestStatus
+from grader.results import Diagnosis, TestResult, TestStatus
+from grader.suites.support import CheckFailed
 
 SUITES_INI = SUITES_DIR / "suites.ini"
 # Where the suites' conftest finds this grading's learner (see suites/hidden/conftest.py).
@@ -58,6 +59,7 @@ class SuitePlugin:
         status, output = _classify(call)
         if failed_setup and status == "failed":
             status = "error"
+        diagnosis, detail = _evidence(call) if status == "failed" else (None, None)
         self.results.append(TestResult(
             name=item.name,
             exercise=Path(str(item.fspath)).stem.removeprefix("test_"),
@@ -66,6 +68,8 @@ class SuitePlugin:
             status=status,
             output=output,
             description=(getattr(item, "obj", None).__doc__ or "").strip(),
+            diagnosis=diagnosis,
+            detail=detail,
         ))
 
 
@@ -82,6 +86,15 @@ def _classify(call: pytest.CallInfo) -> tuple[TestStatus, str]:
     # The suite could not even check the value, e.g. the learner returned
     # a string where a number belongs. That is the learner's mistake.
     return "failed", f"the result could not be checked: {type(exc).__name__}: {exc}"
+
+
+def _evidence(call: pytest.CallInfo) -> tuple[Diagnosis | None, dict | None]:
+    """The diagnosis and picture data a failed check left on its exception."""
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if not isinstance(exc, CheckFailed):
+        return None, None
+    diagnosis = exc.diagnosis if isinstance(exc.diagnosis, Diagnosis) else None
+    return diagnosis, exc.detail if isinstance(exc.detail, dict) else None
 
 
 def run_suites(learner: Learner, exercises: Iterable[str]) -> list[TestResult]:

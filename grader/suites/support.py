@@ -8,13 +8,40 @@ a comparison here can trust ``type()`` and ``isinstance``.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pytest
 
 from grader import policy
 from grader.faults import LearnerException
+from grader.results import Diagnosis
+from grader.suites.evidence import arrays_detail, python_call
+
+# Given the learner's value, the known mistake that explains it (or None).
+Diagnoser = Callable[[Any], "Diagnosis | None"]
+
+
+class CheckFailed(AssertionError):
+    """A failed check, carrying what the report shows besides the message."""
+
+    def __init__(self, message: str, *, diagnosis: Diagnosis | None = None,
+                 detail: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.diagnosis = diagnosis
+        self.detail = detail
+
+
+def fail(message: str, *, got: Any = None, diagnose: Diagnoser | None = None,
+         detail: dict[str, Any] | None = None) -> None:
+    """Fail the test; name the known mistake behind ``got`` when one explains it."""
+    diagnosis = None
+    if diagnose is not None:
+        try:
+            diagnosis = diagnose(got)
+        except Exception:  # noqa: BLE001 - odd learner values must not stop grading
+            diagnosis = None
+    raise CheckFailed(message, diagnosis=diagnosis, detail=detail)
 
 
 def points(n: float) -> pytest.MarkDecorator:
@@ -36,23 +63,38 @@ def call_text(func: str, *args: Any, **kwargs: Any) -> str:
     return f"{func}({', '.join(parts)})"
 
 
+def evidence(exercise: str, func: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``diagnose`` and ``repro`` for checking the learner's ``exercise.func(*args, **kwargs)``."""
+    from grader.diagnosis import diagnose
+    return {"diagnose": lambda got: diagnose(f"{exercise}.{func}", got, *args, **kwargs),
+            "repro": lambda: python_call(exercise, func, *args, **kwargs)}
+
+
 def _tolerances(expected: np.ndarray) -> tuple[float, float]:
     if expected.dtype == np.float32:
         return policy.RTOL_FLOAT32, policy.ATOL_FLOAT32
     return policy.RTOL_FLOAT64, policy.ATOL_FLOAT64
 
 
-def assert_array_matches(got: Any, expected: np.ndarray, *, call: str) -> None:
-    """Fail with a message naming the call, the shapes and the first wrong value."""
+def assert_array_matches(got: Any, expected: np.ndarray, *, call: str,
+                         diagnose: Diagnoser | None = None,
+                         repro: Callable[[], str] | None = None) -> None:
+    """Fail with a message naming the call, the shapes and the first wrong value.
+
+    ``diagnose`` names a known mistake; ``repro`` gives the call as a line to
+    paste into Python (asked for only on failure), which turns on the
+    'arrays' detail for the report.
+    """
+    def say(message: str) -> None:
+        detail = arrays_detail(repro(), got, expected) if repro is not None else None
+        fail(message, got=got, diagnose=diagnose, detail=detail)
     if not isinstance(got, np.ndarray):
-        pytest.fail(f"{call} returned {type(got).__name__}, expected a numpy array "
-                    f"of shape {tuple(expected.shape)}", pytrace=False)
+        say(f"{call} returned {type(got).__name__}, expected a numpy array "
+            f"of shape {tuple(expected.shape)}")
     if got.shape != expected.shape:
-        pytest.fail(f"{call} returned shape {tuple(got.shape)}, expected "
-                    f"{tuple(expected.shape)}", pytrace=False)
+        say(f"{call} returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}")
     if got.dtype.kind not in "fiub":
-        pytest.fail(f"{call} returned dtype {got.dtype}, expected a real number dtype",
-                    pytrace=False)
+        say(f"{call} returned dtype {got.dtype}, expected a real number dtype")
     rtol, atol = _tolerances(expected)
     got64 = got.astype(np.float64)
     exp64 = expected.astype(np.float64)
@@ -61,27 +103,45 @@ def assert_array_matches(got: Any, expected: np.ndarray, *, call: str) -> None:
         return
     wrong = np.argwhere(~close)
     first = tuple(int(i) for i in wrong[0])
-    pytest.fail(
-        f"{call}: shape {tuple(got.shape)} is right, but {len(wrong)} of {got.size} "
+    say(f"{call}: shape {tuple(got.shape)} is right, but {len(wrong)} of {got.size} "
         f"values differ; first at index {first}: got {got64[first]!r}, "
         f"expected {exp64[first]!r} (max abs difference "
-        f"{float(np.nanmax(np.abs(got64 - exp64))):.3g})",
-        pytrace=False,
-    )
+        f"{float(np.nanmax(np.abs(got64 - exp64))):.3g})")
 
 
-def assert_int_equals(got: Any, expected: int, *, call: str) -> None:
+def assert_int_equals(got: Any, expected: int, *, call: str, diagnose: Diagnoser | None = None,
+                      detail: dict[str, Any] | None = None) -> None:
     # bool is an int subclass; True is not an answer to "how many parameters".
     if type(got) is not int:
-        pytest.fail(f"{call} returned {type(got).__name__} {got!r}, expected the int "
-                    f"{expected}", pytrace=False)
+        fail(f"{call} returned {type(got).__name__} {got!r}, expected the int {expected}",
+             got=got, diagnose=diagnose, detail=detail)
     if got != expected:
-        pytest.fail(f"{call} returned {got}, expected {expected}", pytrace=False)
+        fail(f"{call} returned {got}, expected {expected}", got=got, diagnose=diagnose,
+             detail=detail)
 
 
-def assert_equals(got: Any, expected: Any, *, call: str) -> None:
+def assert_equals(got: Any, expected: Any, *, call: str,
+                  diagnose: Diagnoser | None = None) -> None:
     if got != expected or type(got) is not type(expected):
-        pytest.fail(f"{call} returned {got!r}, expected {expected!r}", pytrace=False)
+        fail(f"{call} returned {got!r}, expected {expected!r}", got=got, diagnose=diagnose)
+
+
+def assert_raises(exc_name: str, func: Callable[..., Any], args: tuple = (),
+                  kwargs: dict | None = None, *, call: str,
+                  diagnose: Diagnoser | None = None) -> None:
+    """Expect ``func(*args, **kwargs)`` (a learner call) to raise ``exc_name``.
+
+    Unlike ``expect_raises``, this sees the value when the call returns
+    normally, so a known mistake that returns that value can be named.
+    """
+    try:
+        got = func(*args, **(kwargs or {}))
+    except LearnerException as exc:
+        if exc_name in exc.mro:
+            return
+        fail(f"{call} raised {exc.type_name}: {exc.message}; expected {exc_name}")
+    fail(f"{call} returned normally; expected it to raise {exc_name}", got=got,
+         diagnose=diagnose)
 
 
 @contextlib.contextmanager

@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
+from grader.diagnosis import by_id, diagnose
 from grader.reference import reference
-from grader.suites.support import (assert_array_matches, assert_int_equals, call_text,
-                                   expect_raises, points)
+from grader.suites.support import (CheckFailed, assert_array_matches, assert_int_equals,
+                                   assert_raises, call_text, evidence, points)
 
 ref = reference("conv")
 
@@ -12,13 +13,15 @@ ref = reference("conv")
 def check_conv(learner, x, w, b=None, **kwargs):
     call = call_text("conv2d", x, w, b, **kwargs)
     got = learner.conv.conv2d(x, w, b, **kwargs)
-    assert_array_matches(got, ref.conv2d(x, w, b, **kwargs), call=call)
+    assert_array_matches(got, ref.conv2d(x, w, b, **kwargs), call=call,
+                         **evidence("conv", "conv2d", x, w, b, **kwargs))
 
 
 def check_size(learner, *args, expected, **kwargs):
     assert ref.conv_output_size(*args, **kwargs) == expected  # guards the suite itself
     got = learner.conv.conv_output_size(*args, **kwargs)
-    assert_int_equals(got, expected, call=call_text("conv_output_size", *args, **kwargs))
+    assert_int_equals(got, expected, call=call_text("conv_output_size", *args, **kwargs),
+                      diagnose=lambda v: diagnose("conv.conv_output_size", v, *args, **kwargs))
 
 
 # --------------------------------------------------------------------------- output size
@@ -84,9 +87,9 @@ def test_output_size_kernel_that_fits_only_with_padding(learner, n, k, p, expect
         "stride-0", "negative-stride", "negative-padding", "dilation-0", "dilated-too-large"])
 def test_output_size_rejects_impossible_settings(learner, args):
     """conv_output_size raises ValueError when the settings make no sense."""
-    call = call_text("conv_output_size", *args)
-    with expect_raises("ValueError", call=call):
-        learner.conv.conv_output_size(*args)
+    assert_raises("ValueError", learner.conv.conv_output_size, args,
+                  call=call_text("conv_output_size", *args),
+                  diagnose=lambda v: diagnose("conv.conv_output_size", v, *args))
 
 
 # --------------------------------------------------------------------------- conv2d
@@ -98,7 +101,8 @@ def test_single_channel_worked_example(learner):
     w = np.array([[[[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]]]])
     expected = np.full((1, 1, 2, 2), -8.0)  # every row rises by 2 from left to right
     assert np.array_equal(ref.conv2d(x, w), expected)  # guards the suite itself
-    assert_array_matches(learner.conv.conv2d(x, w), expected, call=call_text("conv2d", x, w))
+    assert_array_matches(learner.conv.conv2d(x, w), expected, call=call_text("conv2d", x, w),
+                         **evidence("conv", "conv2d", x, w))
 
 
 @points(2)
@@ -107,7 +111,8 @@ def test_docstring_example(learner):
     x = np.arange(9.0).reshape(1, 1, 3, 3)
     w = np.ones((1, 1, 2, 2))
     expected = np.array([[[[8.0, 12.0], [20.0, 24.0]]]])
-    assert_array_matches(learner.conv.conv2d(x, w), expected, call=call_text("conv2d", x, w))
+    assert_array_matches(learner.conv.conv2d(x, w), expected, call=call_text("conv2d", x, w),
+                         **evidence("conv", "conv2d", x, w))
 
 
 @points(2)
@@ -229,9 +234,11 @@ def test_inputs_are_not_modified(learner, rng, kwargs):
     names = {0: "x", 1: "weight", 2: "bias"}
     changed = [names.get(m, str(m)) for m in result.mutated]
     if changed:
-        pytest.fail(f"{call} modified its input(s) {', '.join(changed)} in place; "
-                    "work on a copy (np.pad and arithmetic make new arrays)", pytrace=False)
-    assert_array_matches(result.value, ref.conv2d(x, w, b, **kwargs), call=call)
+        raise CheckFailed(f"{call} modified its input(s) {', '.join(changed)} in place; "
+                          "work on a copy (np.pad and arithmetic make new arrays)",
+                          diagnosis=by_id("conv.modifies-input"))
+    assert_array_matches(result.value, ref.conv2d(x, w, b, **kwargs), call=call,
+                         **evidence("conv", "conv2d", x, w, b, **kwargs))
 
 
 @points(1)
@@ -255,6 +262,6 @@ def test_invalid_arguments_raise_value_error(learner, rng, case):
         kwargs = {"stride": 2, "padding": "same"}
     else:
         kwargs = {"stride": (1, 2), "padding": "same"}
-    call = call_text("conv2d", x, w, **kwargs)
-    with expect_raises("ValueError", call=call):
-        learner.conv.conv2d(x, w, **kwargs)
+    assert_raises("ValueError", learner.conv.conv2d, (x, w), kwargs,
+                  call=call_text("conv2d", x, w, **kwargs),
+                  diagnose=lambda v: diagnose("conv.conv2d", v, x, w, **kwargs))

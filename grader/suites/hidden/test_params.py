@@ -3,6 +3,7 @@ import pytest
 
 from grader import architectures as arch
 from grader import layers as L
+from grader.diagnosis import diagnose
 from grader.reference import reference
 from grader.suites.support import assert_int_equals, call_text, points
 
@@ -12,20 +13,23 @@ ref = reference("params")
 def check_conv(learner, *args, expected, **kwargs):
     assert ref.conv2d_params(*args, **kwargs) == expected  # guards the suite itself
     assert_int_equals(learner.params.conv2d_params(*args, **kwargs), expected,
-                      call=call_text("conv2d_params", *args, **kwargs))
+                      call=call_text("conv2d_params", *args, **kwargs),
+                      diagnose=lambda v: diagnose("params.conv2d_params", v, *args, **kwargs))
 
 
 def check_linear(learner, *args, expected, **kwargs):
     assert ref.linear_params(*args, **kwargs) == expected  # guards the suite itself
     assert_int_equals(learner.params.linear_params(*args, **kwargs), expected,
-                      call=call_text("linear_params", *args, **kwargs))
+                      call=call_text("linear_params", *args, **kwargs),
+                      diagnose=lambda v: diagnose("params.linear_params", v, *args, **kwargs))
 
 
 def check_count(learner, stack, expected, name=None):
     assert ref.count_params(stack) == expected  # guards the suite itself
     label = name or "[" + ", ".join(map(repr, stack)) + "]"
     assert_int_equals(learner.params.count_params(stack), expected,
-                      call=f"count_params({label})")
+                      call=f"count_params({label})",
+                      diagnose=lambda v: diagnose("params.count_params", v, stack))
 
 
 # --------------------------------------------------------------------------- one layer

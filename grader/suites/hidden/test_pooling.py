@@ -2,8 +2,10 @@
 import numpy as np
 import pytest
 
+from grader.diagnosis import by_id, diagnose
 from grader.reference import reference
-from grader.suites.support import assert_array_matches, call_text, expect_raises, points
+from grader.suites.support import (CheckFailed, assert_array_matches, assert_raises, call_text,
+                                   evidence, points)
 
 ref = reference("pooling")
 
@@ -14,14 +16,16 @@ MAP = np.array([[1, 3, 2, 0], [4, 2, 1, 5], [0, 1, 7, 2], [3, 2, 1, 6]], float)[
 def check(learner, func, x, *args, **kwargs):
     got = getattr(learner.pooling, func)(x, *args, **kwargs)
     expected = getattr(ref, func)(x, *args, **kwargs)
-    assert_array_matches(got, expected, call=call_text(func, x, *args, **kwargs))
+    assert_array_matches(got, expected, call=call_text(func, x, *args, **kwargs),
+                         **evidence("pooling", func, x, *args, **kwargs))
 
 
 def check_fixed(learner, func, x, *args, expected, **kwargs):
     assert_array_matches(getattr(ref, func)(x, *args, **kwargs), expected,
                          call="reference " + func)  # guards the suite itself
     assert_array_matches(getattr(learner.pooling, func)(x, *args, **kwargs), expected,
-                         call=call_text(func, x, *args, **kwargs))
+                         call=call_text(func, x, *args, **kwargs),
+                         **evidence("pooling", func, x, *args, **kwargs))
 
 
 # --------------------------------------------------------------------------- worked examples
@@ -150,8 +154,9 @@ def test_avg_pool_counts_padded_zeros(learner, rng, kernel, stride, padding):
 def test_padding_over_half_the_kernel_is_rejected(learner, rng, func, kwargs):
     """Padding more than half the kernel raises ValueError (a window could hold only padding)."""
     x = rng.standard_normal((1, 1, 6, 6))
-    with expect_raises("ValueError", call=call_text(func, x, **kwargs)):
-        getattr(learner.pooling, func)(x, **kwargs)
+    assert_raises("ValueError", getattr(learner.pooling, func), (x,), kwargs,
+                  call=call_text(func, x, **kwargs),
+                  diagnose=lambda v: diagnose(f"pooling.{func}", v, x, **kwargs))
 
 
 @points(1)
@@ -169,8 +174,10 @@ def test_inputs_are_not_modified(learner, rng, func):
     call = call_text(func, x, 2, padding=1)
     result = getattr(learner.pooling, func).detailed(x, 2, padding=1)
     if result.mutated:
-        pytest.fail(f"{call} modified its input x in place", pytrace=False)
-    assert_array_matches(result.value, getattr(ref, func)(x, 2, padding=1), call=call)
+        raise CheckFailed(f"{call} modified its input x in place",
+                          diagnosis=by_id("pooling.modifies-input"))
+    assert_array_matches(result.value, getattr(ref, func)(x, 2, padding=1), call=call,
+                         **evidence("pooling", func, x, 2, padding=1))
 
 
 # --------------------------------------------------------------------------- global average
@@ -181,7 +188,8 @@ def test_global_average_pooling_worked_example(learner):
     x = np.arange(8.0).reshape(1, 2, 2, 2)
     expected = np.array([[1.5, 5.5]])
     assert_array_matches(learner.pooling.global_avg_pool2d(x), expected,
-                         call=call_text("global_avg_pool2d", x))
+                         call=call_text("global_avg_pool2d", x),
+                         **evidence("pooling", "global_avg_pool2d", x))
 
 
 @points(2)
@@ -191,7 +199,8 @@ def test_global_average_pooling_shape_and_values(learner, rng, shape):
     """global_avg_pool2d averages each whole map: (N, C, H, W) -> (N, C), no spatial axes left."""
     x = rng.standard_normal(shape)
     assert_array_matches(learner.pooling.global_avg_pool2d(x), ref.global_avg_pool2d(x),
-                         call=call_text("global_avg_pool2d", x))
+                         call=call_text("global_avg_pool2d", x),
+                         **evidence("pooling", "global_avg_pool2d", x))
 
 
 @points(1)
@@ -201,5 +210,7 @@ def test_global_average_pooling_float32(learner, rng):
     call = call_text("global_avg_pool2d", x)
     result = learner.pooling.global_avg_pool2d.detailed(x)
     if result.mutated:
-        pytest.fail(f"{call} modified its input x in place", pytrace=False)
-    assert_array_matches(result.value, ref.global_avg_pool2d(x), call=call)
+        raise CheckFailed(f"{call} modified its input x in place",
+                          diagnosis=by_id("pooling.modifies-input"))
+    assert_array_matches(result.value, ref.global_avg_pool2d(x), call=call,
+                         **evidence("pooling", "global_avg_pool2d", x))

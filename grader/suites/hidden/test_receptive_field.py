@@ -5,8 +5,10 @@ import pytest
 
 from grader import architectures as arch
 from grader import layers as L
+from grader.diagnosis import diagnose
 from grader.reference import reference
-from grader.suites.support import assert_int_equals, expect_raises, points
+from grader.suites.evidence import receptive_field_detail
+from grader.suites.support import assert_int_equals, expect_raises, fail, points
 
 ref = reference("receptive_field")
 
@@ -28,14 +30,17 @@ def _layer(layer) -> str:
 
 def check(learner, stack, expected, *, name=None):
     assert ref.receptive_field(stack) == expected  # guards the suite itself
-    assert_int_equals(learner.receptive_field.receptive_field(stack), expected,
-                      call=f"receptive_field({name or describe(stack)})")
+    got = learner.receptive_field.receptive_field(stack)
+    assert_int_equals(got, expected, call=f"receptive_field({name or describe(stack)})",
+                      diagnose=lambda v: diagnose("receptive_field.receptive_field", v, stack),
+                      detail=receptive_field_detail(stack, expected, got))
 
 
 def check_stride(learner, stack, expected, *, name=None):
     assert ref.effective_stride(stack) == expected  # guards the suite itself
     assert_int_equals(learner.receptive_field.effective_stride(stack), expected,
-                      call=f"effective_stride({name or describe(stack)})")
+                      call=f"effective_stride({name or describe(stack)})",
+                      diagnose=lambda v: diagnose("receptive_field.effective_stride", v, stack))
 
 
 # --------------------------------------------------------------------------- receptive field
@@ -101,6 +106,15 @@ def test_max_pool_with_dilation(learner):
 def test_average_pooling_with_default_stride(learner):
     """AvgPool2d with stride=None strides by its kernel size."""
     check(learner, [L.Conv2d(3, 8, 5), L.AvgPool2d(3), L.Conv2d(8, 8, 3)], 13)
+
+
+@points(1)
+def test_default_and_explicit_pooling_strides_mixed(learner):
+    """A pool with stride=None strides by its kernel, like the explicit stride-2 pool before it."""
+    stack = [L.Conv2d(3, 8, 3), L.MaxPool2d(2, stride=2), L.Conv2d(8, 8, 3), L.AvgPool2d(2),
+             L.Conv2d(8, 8, 3)]
+    check(learner, stack, 18)
+    check_stride(learner, stack, 4)
 
 
 @points(1)

@@ -3,8 +3,10 @@ import numpy as np
 import pytest
 import torch
 
+from grader.diagnosis import diagnose
 from grader.reference import reference
-from grader.suites.support import assert_array_matches, assert_int_equals, points
+from grader.suites.evidence import parameters_detail
+from grader.suites.support import assert_array_matches, assert_int_equals, fail, points
 
 ref = reference("residual")
 
@@ -58,10 +60,19 @@ def learner_block(learner, c_in, c_out, stride, state=None):
     return block
 
 
-def assert_same_shapes(got, expected: dict, *, call: str) -> None:
+def structure_diagnosis(what, c_in, c_out, stride):
+    """Given what the learner's block reported, the known mistake that explains it."""
+    return lambda got: diagnose(f"residual.{what}", got, c_in, c_out, stride)
+
+
+def forward_diagnosis(c_in, c_out, stride, state, x, *, train):
+    return lambda got: diagnose("residual.forward", got, c_in, c_out, stride, state, x, train)
+
+
+def assert_same_shapes(got, expected: dict, *, call: str, diagnose=None) -> None:
     """Compare name -> shape maps, listing what is missing, extra or misshapen."""
     if not isinstance(got, dict):
-        pytest.fail(f"{call} gave {type(got).__name__}, expected a dict", pytrace=False)
+        fail(f"{call} gave {type(got).__name__}, expected a dict")
     problems = []
     missing = [n for n in expected if n not in got]
     extra = [n for n in got if n not in expected]
@@ -73,7 +84,8 @@ def assert_same_shapes(got, expected: dict, *, call: str) -> None:
         if name in got and tuple(got[name]) != expected[name]:
             problems.append(f"{name} has shape {tuple(got[name])}, expected {expected[name]}")
     if problems:
-        pytest.fail(f"{call}: " + "; ".join(problems), pytrace=False)
+        fail(f"{call}: " + "; ".join(problems), got=got, diagnose=diagnose,
+             detail=parameters_detail(expected, got))
 
 
 def shortcut_kind(types: dict) -> str:
@@ -93,7 +105,8 @@ def test_submodule_names_and_types(learner, c_in, c_out, stride):
     if "shortcut" not in types:
         wrong.append("shortcut is missing (use nn.Identity() when no projection is needed)")
     if wrong:
-        pytest.fail(f"{label(c_in, c_out, stride)}: " + "; ".join(wrong), pytrace=False)
+        fail(f"{label(c_in, c_out, stride)}: " + "; ".join(wrong), got=types,
+             diagnose=structure_diagnosis("named_module_types", c_in, c_out, stride))
 
 
 @points(2)
@@ -103,7 +116,8 @@ def test_parameter_names_and_shapes(learner, c_in, c_out, stride):
     expected = {n: tuple(p.shape)
                 for n, p in ref.ResidualBlock(c_in, c_out, stride).named_parameters()}
     got = learner_block(learner, c_in, c_out, stride).named_parameter_shapes()
-    assert_same_shapes(got, expected, call=f"{label(c_in, c_out, stride)}.named_parameters()")
+    assert_same_shapes(got, expected, call=f"{label(c_in, c_out, stride)}.named_parameters()",
+                       diagnose=structure_diagnosis("named_parameter_shapes", c_in, c_out, stride))
 
 
 @points(2)
@@ -113,7 +127,8 @@ def test_state_dict_keys_and_shapes(learner, c_in, c_out, stride):
     expected = {n: tuple(t.shape)
                 for n, t in ref.ResidualBlock(c_in, c_out, stride).state_dict().items()}
     got = learner_block(learner, c_in, c_out, stride).state_dict_shapes()
-    assert_same_shapes(got, expected, call=f"{label(c_in, c_out, stride)}.state_dict()")
+    assert_same_shapes(got, expected, call=f"{label(c_in, c_out, stride)}.state_dict()",
+                       diagnose=structure_diagnosis("state_dict_shapes", c_in, c_out, stride))
 
 
 @points(2)
@@ -126,13 +141,14 @@ def test_shortcut_is_identity_only_when_shapes_match(learner, c_in, c_out, strid
     types = learner_block(learner, c_in, c_out, stride).named_module_types()
     got = shortcut_kind(types)
     call = f"{label(c_in, c_out, stride)}.shortcut"
+    why = structure_diagnosis("named_module_types", c_in, c_out, stride)
     if got != kind:
-        pytest.fail(f"{call} is a {got} shortcut; expected {kind}", pytrace=False)
+        fail(f"{call} is a {got} shortcut; expected {kind}", got=types, diagnose=why)
     if kind == "projection":
         inner = [t for n, t in types.items() if n.startswith("shortcut.")]
         if inner != ["Conv2d", "BatchNorm2d"]:
-            pytest.fail(f"{call} holds {inner}; expected a Conv2d(1x1, stride) followed by "
-                        "a BatchNorm2d", pytrace=False)
+            fail(f"{call} holds {inner}; expected a Conv2d(1x1, stride) followed by "
+                 "a BatchNorm2d", got=types, diagnose=why)
 
 
 @points(1)
@@ -141,7 +157,8 @@ def test_parameter_count_matches_basic_block(learner, c_in, c_out, stride):
     """The block has exactly as many trainable parameters as torchvision's BasicBlock."""
     expected = sum(p.numel() for p in ref.ResidualBlock(c_in, c_out, stride).parameters())
     got = learner_block(learner, c_in, c_out, stride).parameter_count()
-    assert_int_equals(got, expected, call=f"parameter count of {label(c_in, c_out, stride)}")
+    assert_int_equals(got, expected, call=f"parameter count of {label(c_in, c_out, stride)}",
+                      diagnose=structure_diagnosis("parameter_count", c_in, c_out, stride))
 
 
 @points(1)
@@ -170,7 +187,8 @@ def test_forward_in_eval_mode_with_loaded_weights(learner, rng, c_in, c_out, str
     x = rng.standard_normal((2, c_in, 6, 5)).astype(np.float32)
     mine = learner_block(learner, c_in, c_out, stride, state)
     assert_array_matches(mine.forward(x, train=False), reference_output(block, x, train=False),
-                         call=f"{label(c_in, c_out, stride)} eval forward of array{x.shape}")
+                         call=f"{label(c_in, c_out, stride)} eval forward of array{x.shape}",
+                         diagnose=forward_diagnosis(c_in, c_out, stride, state, x, train=False))
 
 
 @points(3)
@@ -181,7 +199,8 @@ def test_forward_in_train_mode_uses_batch_statistics(learner, rng, c_in, c_out, 
     x = rng.standard_normal((4, c_in, 5, 6)).astype(np.float32)
     mine = learner_block(learner, c_in, c_out, stride, state)
     assert_array_matches(mine.forward(x, train=True), reference_output(block, x, train=True),
-                         call=f"{label(c_in, c_out, stride)} train forward of array{x.shape}")
+                         call=f"{label(c_in, c_out, stride)} train forward of array{x.shape}",
+                         diagnose=forward_diagnosis(c_in, c_out, stride, state, x, train=True))
 
 
 @points(2)
@@ -225,7 +244,8 @@ def test_identity_block_adds_its_input(learner, rng):
     x = rng.standard_normal((2, 6, 4, 4)).astype(np.float32)
     mine = learner_block(learner, 6, 6, 1, state)
     assert_array_matches(mine.forward(x, train=False), np.maximum(x, 0),
-                         call="ResidualBlock(6, 6) with a zeroed residual branch, eval forward")
+                         call="ResidualBlock(6, 6) with a zeroed residual branch, eval forward",
+                         diagnose=forward_diagnosis(6, 6, 1, state, x, train=False))
 
 
 @points(2)
@@ -250,4 +270,5 @@ def test_projection_block_with_zeroed_residual_branch(learner, rng):
     mine = learner_block(learner, 3, 5, 2, state)
     assert_array_matches(mine.forward(x, train=False), expected,
                          call="ResidualBlock(3, 5, stride=2) with a zeroed residual branch, "
-                              "eval forward")
+                              "eval forward",
+                         diagnose=forward_diagnosis(3, 5, 2, state, x, train=False))

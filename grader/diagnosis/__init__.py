@@ -1,0 +1,171 @@
+"""Name the known mistake behind a failed test, or say nothing.
+
+The catalogue holds, for each checked function, the mistakes learners
+really make, each as code that computes here, in the grader's process, what
+that mistake would return for the same arguments. When a hidden test fails,
+the learner's returned value (already decoded into plain data by
+``protocol.py``) is compared with each mistake's output; a mistake that
+reproduces it is named, unless another mistake reproduces it too (then
+naming either would be a guess). A mistake only counts when, on this input, it
+differs from the correct answer, so a correct value can never be diagnosed,
+and when nothing reproduces the learner's value there is no diagnosis.
+
+When an array has the wrong shape, ``shapes.py`` looks for the output-size
+formula that gives the learner's size on each wrong dimension.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from grader import policy
+from grader.results import Diagnosis
+
+# What a mistake's code returns when the mistake cannot be told apart on
+# these arguments (e.g. "forgot the bias" when there is no bias).
+NOT_APPLICABLE = object()
+
+
+class Raises(Exception):
+    """Stands for "the function raises here" on the correct side of a comparison."""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    id: str  # stable, "<exercise>.<what-went-wrong>"
+    message: str  # what the learner's code did, and the idea in the lesson to revisit
+    produce: Callable[..., Any]  # the checked function's arguments (bound, by name) -> its output
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One function the suites check: how to get the right answer, and the known mistakes."""
+    correct: Callable[..., Any]
+    mistakes: tuple[Mistake, ...]
+    # (got, bound arguments, correct value) -> a diagnosis from the shape alone, or None
+    shape_reasoning: Callable[[Any, dict, Any], Diagnosis | None] | None = None
+    signature: inspect.Signature | None = None
+    # Applied to every value before comparing: what a value may hold beyond
+    # the point of the check (e.g. extra submodules) is a style, not a mistake.
+    normalise: Callable[[Any], Any] | None = None
+
+    def bind(self, args: tuple, kwargs: dict) -> dict:
+        sig = self.signature or inspect.signature(self.correct)
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return dict(bound.arguments)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Would a hidden test accept ``a`` where ``b`` is expected (and the other way round)?"""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.shape != b.shape or a.dtype.kind not in "fiub" or b.dtype.kind not in "fiub":
+            return False
+        loose = np.float32 in (a.dtype, b.dtype)
+        rtol = policy.RTOL_FLOAT32 if loose else policy.RTOL_FLOAT64
+        atol = policy.ATOL_FLOAT32 if loose else policy.ATOL_FLOAT64
+        with np.errstate(invalid="ignore", over="ignore"):
+            return bool(np.isclose(a.astype(np.float64), b.astype(np.float64), rtol=rtol,
+                                   atol=atol, equal_nan=True).all())
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    # bool is an int, but True is not a parameter count.
+    return type(a) is type(b) and a == b
+
+
+def _outcome(func: Callable[..., Any], arguments: dict) -> Any:
+    try:
+        return func(**arguments)
+    except Exception as exc:  # the reference or a mistake refusing these arguments
+        return Raises(type(exc).__name__)
+
+
+def diagnose_bound(checked: Checked, got: Any, arguments: dict) -> Diagnosis | None:
+    """The one catalogued mistake that reproduces ``got`` on ``arguments``, if any."""
+    keep = checked.normalise or (lambda value: value)
+    got = keep(got)
+    correct = keep(_outcome(checked.correct, arguments))
+    if not isinstance(correct, Raises) and same(got, correct):
+        return None  # not wrong at all (the test failed on something else)
+    matches: dict[str, Mistake] = {}
+    for mistake in checked.mistakes:
+        output = keep(_outcome(mistake.produce, arguments))
+        if output is NOT_APPLICABLE or isinstance(output, Raises):
+            continue
+        if not isinstance(correct, Raises) and same(output, correct):
+            continue  # the mistake is invisible on this input
+        if same(got, output):
+            matches.setdefault(mistake.id, mistake)
+    if len(matches) == 1:
+        mistake = next(iter(matches.values()))
+        return Diagnosis(mistake.id, mistake.message)
+    if matches:
+        return None  # two different mistakes give this value: naming one would be a guess
+    if checked.shape_reasoning is not None and not isinstance(correct, Raises):
+        return checked.shape_reasoning(got, arguments, correct)
+    return None
+
+
+def diagnose(function: str, got: Any, *args: Any, **kwargs: Any) -> Diagnosis | None:
+    """Diagnose the learner's ``got`` from ``function(*args, **kwargs)``.
+
+    ``function`` is "<exercise>.<name>" as in the catalogue; an unknown one
+    has no mistakes on file, so it gets no diagnosis.
+    """
+    checked = catalogue().get(function)
+    if checked is None:
+        return None
+    try:
+        arguments = checked.bind(args, kwargs)
+    except TypeError:
+        return None
+    return diagnose_bound(checked, got, arguments)
+
+
+def by_id(mistake_id: str) -> Diagnosis:
+    """The diagnosis of a mistake the suite observes directly (e.g. an input changed in place)."""
+    for checked in catalogue().values():
+        for mistake in checked.mistakes:
+            if mistake.id == mistake_id:
+                return Diagnosis(mistake.id, mistake.message)
+    for mistake in _OBSERVED:
+        if mistake.id == mistake_id:
+            return Diagnosis(mistake.id, mistake.message)
+    raise KeyError(f"no mistake {mistake_id!r} in the catalogue")
+
+
+def catalogue() -> dict[str, Checked]:
+    """Every checked function, "<exercise>.<name>" -> its catalogue entry."""
+    from grader.diagnosis import arrays, counts, residual
+    return {**arrays.CATALOGUE, **counts.CATALOGUE, **residual.CATALOGUE}
+
+
+def mistake_ids() -> set[str]:
+    """Every id a diagnosis can carry."""
+    ids = {m.id for c in catalogue().values() for m in c.mistakes}
+    from grader.diagnosis import shapes
+    return ids | {m.id for m in _OBSERVED} | shapes.RULE_IDS
+
+
+def _observed(id: str, message: str) -> Mistake:
+    return Mistake(id, message, lambda **_: NOT_APPLICABLE)
+
+
+# Mistakes the suites see directly rather than by recomputing an output.
+_OBSERVED = (
+    _observed("conv.modifies-input",
+              "conv2d changed an array it was given (flipping or padding it in place), so "
+              "the caller's data is different after the call. Hint: np.pad, slicing with "
+              "[::-1] plus .copy(), and arithmetic all give new arrays; a function that "
+              "computes a feature map should leave its inputs as they were."),
+    _observed("pooling.modifies-input",
+              "Pooling changed the input array it was given. Hint: pad into a new array "
+              "(np.pad) and reduce windows without writing into x."),
+)
