@@ -105,7 +105,7 @@ QUIZ_VALIDATE_LEARNERS = 300
 # neighbours in a room rarely share one, few enough to review by hand.
 QUIZ_EXPORT_VARIANTS = 5
 
-# --- Pictures in the report (grader/figures.py) ----------------------------------
+# --- Pictures in the report (grader/figures/) -------------------------------------
 # A heatmap shows each value as text in its cell, which stays legible up to
 # about 12 cells a side at the report's width; a larger channel is cropped to
 # the 12 x 12 window around its largest difference (minimal failing cases
@@ -119,7 +119,7 @@ FIGURE_ATOL = ATOL_FLOAT32
 # The receptive-field drawing: width of the drawing area in px, and past how
 # many units a layer is drawn as one band instead of a row of units.
 RF_DRAW_WIDTH_PX = 560
-RF_MAX_UNITS_DRAWN = 120
+RF_MAX_UNITS_DRAWN = 60
 
 # --- Batches (grader/batch.py) ----------------------------------------------------
 # While a batch runs, gradebook.csv is rewritten at most this often (and once

@@ -141,6 +141,7 @@ def test_a_huge_answer_is_clipped_and_a_deep_stack_drawn_as_bands():
                    key="rf")
     assert f.computed == 255
     assert f.rows[-1].band is not None and f.rows[-1].units == ()
+    assert "units of" not in f.description  # a deep stack is described by its input only
     assert f.brackets[1].clipped and "wider than the drawing" in f.brackets[1].label
     assert f.brackets[1].x1 <= f.left + policy.RF_DRAW_WIDTH_PX
 

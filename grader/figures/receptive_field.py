@@ -49,6 +49,7 @@ class ReceptiveFieldFigure:
 _RF_LABEL_PX = 190
 _RF_ROW_PX = 44
 _RF_MARGIN_UNITS = 2  # input units of context drawn on each side of the field
+_DESCRIBED_LAYERS = 6
 
 
 def receptive_field_figure(detail: dict[str, Any], key: str) -> ReceptiveFieldFigure:
@@ -100,7 +101,10 @@ def receptive_field_figure(detail: dict[str, Any], key: str) -> ReceptiveFieldFi
         brackets.append(_bracket(centre, actual, px, input_y + 50, f"your answer: {actual:g}"))
     width = _RF_LABEL_PX + policy.RF_DRAW_WIDTH_PX + 10
     chain = ", ".join(f"{n} (kernel {k}, stride {s})" for n, k, s in layers)
-    seen = ", ".join(f"{spans[i]} units of {names[i]}" for i in range(len(layers) - 1, 0, -1))
+    # Layer by layer reads well for a short stack; for a deep one (VGG's 31
+    # layers) a screen reader would recite dozens of counts, so only the input's.
+    seen = ", ".join(f"{spans[i]} units of {names[i]}" for i in range(len(layers) - 1, 0, -1)
+                     ) if len(layers) <= _DESCRIBED_LAYERS else ""
     description = (f"Layers from input to output: {chain}. One output unit depends on "
                    + (f"{seen} and " if seen else "")
                    + f"{spans[0]} input pixels in a row, so its receptive field is {computed} wide. "
