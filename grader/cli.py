@@ -24,6 +24,8 @@ def main() -> None:
               help="Write the HTML report here.")
 @click.option("--learner", "learner", metavar="ID",
               help="The learner id (default: the learner line of answers.toml).")
+@click.option("--reveal/--no-reveal", default=True,
+              help="Show the quiz's correct answers in the report (hide them before a deadline).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               help="Batch: write the per-learner reports, gradebook.csv and class.html here.")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), metavar="N",
@@ -33,7 +35,7 @@ def main() -> None:
 @reports_errors
 def grade(submission: Path, json_path: Path | None, html_path: Path | None,
           learner: str | None, out: Path | None = None, jobs: int | None = None,
-          dask_address: str | None = None) -> None:
+          dask_address: str | None = None, reveal: bool = True) -> None:
     """Grade SUBMISSION (a folder or a .zip) against the hidden suites.
 
     SUBMISSION may also be a batch: a folder or .zip holding one subfolder
@@ -49,7 +51,7 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     from grader.report import write_outputs
 
     result = grade_submission(submission=submission, learner=learner)
-    write_outputs(result, json_path=json_path, html_path=html_path)
+    write_outputs(result, json_path=json_path, html_path=html_path, reveal=reveal)
     click.echo(f"{result.submission}: {result.score:g} / {result.max_score:g}")
     for e in result.exercises:
         note = f"  ({e.message.splitlines()[0]})" if e.message else ""
@@ -124,6 +126,64 @@ def gradescope_build(out: Path) -> None:
     click.echo(f"Wrote {out} ({len(members)} files). Upload it as the assignment's "
                f"autograder on Gradescope.")
 
+
+
+@main.group(invoke_without_command=True)
+@click.option("--topic", "topics", multiple=True, metavar="TOPIC",
+              help="Only questions on TOPIC (repeatable); see cnn-grader quiz validate.")
+@click.option("--missed", is_flag=True, help="Only the questions missed last time.")
+@click.option("--learner", default="", metavar="ID", help="Whose numbers to practise with.")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The practice state file (default: ~/.local/state/cnn-grader/"
+                   "quiz-practice.json, or $CNN_GRADER_QUIZ_STATE).")
+@click.pass_context
+@reports_errors
+def quiz(ctx: click.Context, topics: tuple[str, ...], missed: bool, learner: str,
+         state_path: Path | None) -> None:
+    """Practise the quiz interactively (run alone), or show, export or validate it."""
+    if ctx.invoked_subcommand is None:
+        from grader.quiz_practice import practise
+
+        practise(learner=learner, topics=topics, missed_only=missed, state_path=state_path)
+
+
+@quiz.command("show")
+@click.option("--learner", required=True, metavar="ID", help="The learner whose variant to print.")
+@reports_errors
+def quiz_show(learner: str) -> None:
+    """Print LEARNER's variant of the quiz, as an answers.toml to fill in."""
+    from grader.quiz_sheet import learner_sheet
+
+    click.echo(learner_sheet(learner=learner), nl=False)
+
+
+@quiz.command("export")
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["moodle-xml", "gift", "qti"]), help="The platform's format.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (default: cnn-quiz.xml, cnn-quiz.gift.txt or cnn-quiz.zip).")
+@click.option("--variants", default=None, type=int,
+              help="Fixed variants per parameterised question.")
+@reports_errors
+def quiz_export(fmt: str, out: Path | None, variants: int | None) -> None:
+    """Export the quiz for Moodle (XML or GIFT) or Canvas (QTI 1.2 zip)."""
+    from grader import policy
+    from grader.quiz_export import SUFFIX, export_quiz
+
+    s = export_quiz(fmt=fmt, out=out or Path(f"cnn-quiz{SUFFIX[fmt]}"),
+                    variants=policy.QUIZ_EXPORT_VARIANTS if variants is None else variants)
+    click.echo(f"Wrote {s.path}: {s.items} items from {s.questions} questions ({s.format}).")
+
+
+@quiz.command("validate")
+@reports_errors
+def quiz_validate() -> None:
+    """Check the question bank, recomputing every variant with the reference solutions."""
+    from grader.quiz_validate import validate_bank
+
+    r = validate_bank()
+    click.echo(f"The bank is valid: {r.questions} questions, {r.parameterised} parameterised, "
+               f"{r.variants_checked} variants recomputed for {r.learners} sampled learners.")
 
 if __name__ == "__main__":
     main()

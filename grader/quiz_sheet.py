@@ -72,3 +72,13 @@ def render_answers_template(bank: tuple[Question, ...], *, learner: str | None =
         lines += [f"# Answer: {_how(q)}", f"# {q.id} = "]
         parts.append("\n".join(lines) + "\n")
     return "".join(parts)
+
+
+def learner_sheet(*, learner: str, bank_path=None) -> str:
+    """``learner``'s variant of the quiz as an answers file to fill in."""
+    from grader.errors import UsageError
+    from grader.quiz import load_bank
+
+    if not learner.strip():
+        raise UsageError("the learner id is empty", hint="pass --learner ID, e.g. a login")
+    return render_answers_template(load_bank(bank_path), learner=learner.strip())

@@ -28,6 +28,7 @@ import numpy as np
 
 from grader import layers as L
 from grader import policy
+from grader.errors import QuizBankError
 from grader.reference import reference
 
 
@@ -233,6 +234,9 @@ def variant(question, learner: str, attempt: int = 0):
     if question.variation is None:
         return question
     values = draw_values(question, learner, attempt) or question.variation.lesson_values()
+    if evaluate(question.variation, values, question.tolerance) is None:
+        raise QuizBankError(f"question {question.id!r}: no usable values, not even the "
+                            f"lesson's {values}", hint="run cnn-grader quiz validate")
     return with_values(question, values)
 
 

@@ -31,18 +31,19 @@ _env.filters["percent"] = lambda v, total: f"{(100 * v / total) if total else 0:
 _env.globals["figure_for"] = figure_for
 
 
-def render_html(result: GradeResult) -> str:
+def render_html(result: GradeResult, *, reveal: bool = True) -> str:
     tests_by_exercise = {e.name: [t for t in result.tests if t.exercise == e.name]
                          for e in result.exercises}
     return _env.get_template("report.html.j2").render(
-        r=result, tests_by_exercise=tests_by_exercise)
+        r=result, tests_by_exercise=tests_by_exercise, reveal=reveal)
 
 
-def write_outputs(result: GradeResult, *, json_path: Path | None, html_path: Path | None) -> None:
+def write_outputs(result: GradeResult, *, json_path: Path | None, html_path: Path | None,
+                  reveal: bool = True) -> None:
     if json_path is not None:
         _write_atomic(json_path, json.dumps(to_json(result), indent=2, sort_keys=False) + "\n")
     if html_path is not None:
-        _write_atomic(html_path, render_html(result))
+        _write_atomic(html_path, render_html(result, reveal=reveal))
 
 
 def _write_atomic(path: Path, text: str) -> None:

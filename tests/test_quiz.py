@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from grader import policy
 from grader.errors import GraderError, QuizBankError
 from grader.layout import EXERCISES_DIR, QUIZ_BANK, SOLUTIONS_DIR
-from grader.quiz import (TOPICS, default_bank_path, load_bank, read_answers, score_question,
-                         score_quiz)
+from grader.quiz import (TOPICS, default_bank_path, load_bank, read_answers, read_answers_file,
+                         score_question, score_quiz)
+from grader.quiz_sheet import render_answers_template
 
 BANK = load_bank(QUIZ_BANK)
 BY_ID = {q.id: q for q in BANK}
@@ -30,7 +31,7 @@ def test_the_bank_is_found_beside_the_package():
 
 
 def test_the_bank_covers_every_topic_with_explanations_and_feedback():
-    assert len(BANK) >= 24
+    assert len(BANK) >= 40
     counts = collections.Counter(q.topic for q in BANK)
     assert set(counts) == set(TOPICS), f"topics without questions: {set(TOPICS) - set(counts)}"
     assert {q.type for q in BANK} == {"numeric", "single", "multiple", "truefalse"}
@@ -61,20 +62,25 @@ def _out(n, k, s, p):
     return (n - k + 2 * p) // s + 1
 
 
+# For a parameterised question this is the lesson's variant (the bank's answer).
 NUMERIC = {
     "conv-params-5x5": 16 * (5 * 5 * 3 + 1),
-    "conv-params-64": 64 * (3 * 3 * 3 + 1),
+    "conv-params": 64 * (3 * 3 * 3 + 1),
+    "fc-params": 224 * 224 * 3 * 1000 + 1000,
     "output-size-same": _out(32, 3, 1, 1),
-    "output-size-stride2": _out(224, 7, 2, 3),
+    "output-size-strided": _out(224, 7, 2, 3),
     "output-size-stride2-pad1": _out(32, 3, 2, 1),
     "output-size-valid": _out(28, 5, 1, 0),
+    "pool-output": _out(224, 2, 2, 0),
+    "gap-head-params": (7 * 7 * 512 * 1000 + 1000) - (512 * 1000 + 1000),
     "feature-map-channels": 64,
     "rf-two-3x3": 3 + 2,
-    "rf-three-3x3": 3 + 2 + 2,
+    "rf-stack": 3 + 2 + 2,
     "rf-after-pool": 3 + (2 - 1) * 1 + (3 - 1) * 2,
     "vgg-two-3x3": 2 * 3 * 3,
-    "vgg-3x3-weights": 3 * 3 * 3,
+    "vgg-stack-weights": 3 * 3 * 3,
     "history-lenet-year": 1998,
+    "history-lecun-backprop": 1989,
     "history-alexnet-gap": 26.2 - 16.4,
     "resnet152-error": 3.57,
 }
@@ -88,10 +94,10 @@ def test_every_numeric_answer_matches_the_arithmetic():
     assert 224 * 224 * 3 == 150_528 and 150_528 * 1000 // 1792 == 84_000
 
 
-def test_the_reference_answers_score_full_marks():
-    answers, problems = read_answers(SOLUTIONS_DIR / "answers.toml")
-    assert problems == []
-    result = score_quiz(BANK, answers)
+def test_the_reference_answers_score_full_marks_for_their_own_learner():
+    answers, learner, problems = read_answers_file(SOLUTIONS_DIR / "answers.toml")
+    assert problems == [] and learner == "reference"
+    result = score_quiz(BANK, answers, learner=learner)
     assert result.score == result.max_score == sum(q.points for q in BANK)
     assert all(r.status == "correct" and r.message == "" for r in result.questions)
 
@@ -111,9 +117,14 @@ def test_the_template_parses_scores_zero_and_fills_in_to_full_marks(tmp_path):
         assert text.count(f"\n# {q.id} = \n") == 1, f"the template lacks {q.id}"
         text = text.replace(f"\n# {q.id} = \n", f"\n{q.id} = {solutions[q.id]}\n")
     filled = tmp_path / "answers.toml"
-    filled.write_text(text)
-    answers, problems = read_answers(filled)
-    assert problems == [] and score_quiz(BANK, answers).score == sum(q.points for q in BANK)
+    filled.write_text(text.replace('learner = ""', 'learner = "reference"'))
+    answers, learner, problems = read_answers_file(filled)
+    assert problems == [] and learner == "reference"
+    assert score_quiz(BANK, answers, learner=learner).score == sum(q.points for q in BANK)
+
+
+def test_the_template_is_what_the_bank_writes():
+    assert (EXERCISES_DIR / "answers.toml").read_text() == render_answers_template(BANK)
 
 
 # --------------------------------------------------------------------------- validation
@@ -271,10 +282,10 @@ def test_a_huge_answer_is_shown_clipped():
 
 
 def test_one_bad_answer_does_not_spoil_the_others():
-    answers = {"conv-params-5x5": "twelve hundred", "conv-params-64": 1792,
+    answers = {"conv-params-5x5": "twelve hundred", "output-size-same": 32,
                "not-a-question": 5}
     result = score_quiz(BANK, answers)
-    assert result.score == BY_ID["conv-params-64"].points
+    assert result.score == BY_ID["output-size-same"].points
     assert len(result.questions) == len(BANK)
     assert {r.id for r in result.questions} == set(BY_ID)
 
