@@ -24,6 +24,13 @@ def main() -> None:
               help="Write the HTML report here.")
 @click.option("--learner", "learner", metavar="ID",
               help="The learner id (default: the learner line of answers.toml).")
+@click.option("--gradescope", "gradescope_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write Gradescope's results.json here.")
+@click.option("--prairielearn", "prairielearn_path",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write PrairieLearn's external-grader results.json here.")
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the tests as JUnit XML here (for CI systems).")
 @click.option("--reveal/--no-reveal", default=True,
               help="Show the quiz's correct answers in the report (hide them before a deadline).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
@@ -35,7 +42,9 @@ def main() -> None:
 @reports_errors
 def grade(submission: Path, json_path: Path | None, html_path: Path | None,
           learner: str | None, out: Path | None = None, jobs: int | None = None,
-          dask_address: str | None = None, reveal: bool = True) -> None:
+          dask_address: str | None = None, reveal: bool = True,
+          gradescope_path: Path | None = None, prairielearn_path: Path | None = None,
+          junit_path: Path | None = None) -> None:
     """Grade SUBMISSION (a folder or a .zip) against the hidden suites.
 
     SUBMISSION may also be a batch: a folder or .zip holding one subfolder
@@ -45,13 +54,21 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
 
     if out is not None or jobs is not None or dask_address is not None or is_batch(submission):
         _grade_batch(submission, out=out, jobs=jobs, dask_address=dask_address,
-                     single_only={"--json": json_path, "--html": html_path, "--learner": learner})
+                     single_only={"--json": json_path, "--html": html_path, "--learner": learner,
+                                  "--gradescope": gradescope_path, "--junit": junit_path,
+                                  "--prairielearn": prairielearn_path})
         return
+    import time
+
+    from grader.formats import write_formats
     from grader.grading import grade as grade_submission
     from grader.report import write_outputs
 
+    started = time.monotonic()
     result = grade_submission(submission=submission, learner=learner)
     write_outputs(result, json_path=json_path, html_path=html_path, reveal=reveal)
+    write_formats(result, gradescope=gradescope_path, prairielearn=prairielearn_path,
+                  junit=junit_path, execution_time=time.monotonic() - started)
     click.echo(f"{result.submission}: {result.score:g} / {result.max_score:g}")
     for e in result.exercises:
         note = f"  ({e.message.splitlines()[0]})" if e.message else ""

@@ -131,3 +131,10 @@ GRADEBOOK_REFRESH_S = 2.0
 # graded again on a fresh worker, and recorded as an error (graded again on
 # the next run) only if that happens this many times.
 MAX_ATTEMPTS_PER_LEARNER = 2
+
+# --- Other formats (grader/formats/) ----------------------------------------------
+# Learners see each test's result on Gradescope as soon as it is graded: the
+# messages are written for them, and hiding them would only send them to
+# office hours. The autograder's own log (stdout) is for the instructor.
+GRADESCOPE_TEST_VISIBILITY = "visible"
+GRADESCOPE_STDOUT_VISIBILITY = "hidden"

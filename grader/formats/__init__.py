@@ -1,0 +1,38 @@
+"""Result files for other systems (Gradescope, PrairieLearn, JUnit), one module each.
+
+Every writer reads the same ``GradeResult`` that the JSON contract and the
+HTML report come from, so one grading can write all of them at once and they
+never disagree about a score.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.formats.gradescope import gradescope_results
+from grader.formats.junit import junit_xml
+from grader.formats.prairielearn import prairielearn_results
+from grader.results import GradeResult
+
+__all__ = ["gradescope_results", "junit_xml", "prairielearn_results", "write_formats"]
+
+
+def write_formats(result: GradeResult, *, gradescope: Path | None = None,
+                  prairielearn: Path | None = None, junit: Path | None = None,
+                  execution_time: float = 0.0) -> list[Path]:
+    """Write each format whose path is given (atomically); return the paths written."""
+    import json
+
+    from grader.report import _write_atomic
+
+    written = []
+    if gradescope is not None:
+        doc = gradescope_results(result, execution_time=execution_time)
+        _write_atomic(gradescope, json.dumps(doc, indent=2) + "\n")
+        written.append(gradescope)
+    if prairielearn is not None:
+        _write_atomic(prairielearn, json.dumps(prairielearn_results(result), indent=2) + "\n")
+        written.append(prairielearn)
+    if junit is not None:
+        _write_atomic(junit, junit_xml(result, execution_time=execution_time))
+        written.append(junit)
+    return written

@@ -1,0 +1,37 @@
+"""PrairieLearn's external-grader results.json, from a GradeResult.
+
+PrairieLearn wants the score as a fraction of 1, ``gradable`` (false only
+when the submission could not be graded at all, which never reaches a
+GradeResult), a ``message`` and ``output`` for the whole grading, and
+``tests`` with ``points`` and ``max_points`` each.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from grader.formats.text import quiz_text, summary_text, test_id, test_text
+from grader.results import GradeResult
+
+
+def prairielearn_results(result: GradeResult) -> dict[str, Any]:
+    """The results.json PrairieLearn's external grader reads, for ``result``."""
+    tests = [{
+        "name": test_id(t),
+        "description": t.description,
+        "points": t.score,
+        "max_points": t.max_score,
+        "message": t.output if t.status != "passed" else "",
+        "output": test_text(t),
+    } for t in result.tests]
+    if result.quiz.max_score:
+        tests.append({"name": "quiz", "description": "The quiz on the lesson.",
+                      "points": result.quiz.score, "max_points": result.quiz.max_score,
+                      "message": "", "output": quiz_text(result)})
+    fraction = result.score / result.max_score if result.max_score else 0.0
+    return {
+        "gradable": True,
+        "score": round(min(max(fraction, 0.0), 1.0), 6),
+        "message": f"{result.score:g} of {result.max_score:g} points.",
+        "output": summary_text(result),
+        "tests": tests,
+    }

@@ -1,0 +1,43 @@
+"""What every format says about a grading, worded once.
+
+The formats differ in their fields, not in their words: a test is named the
+same way everywhere (``exercise::test``, which is also what ``--only``
+takes), and a failed test's text carries the same message, diagnosis and seed.
+"""
+from __future__ import annotations
+
+from grader.results import GradeResult, TestResult
+
+
+def test_id(test: TestResult) -> str:
+    return f"{test.exercise}::{test.name}"
+
+
+def test_text(test: TestResult) -> str:
+    """A test's explanation: what it checks, and for a failure why and with which seed."""
+    lines = [test.description] if test.description else []
+    if test.status != "passed":
+        lines.append(f"{test.status}: {test.output}" if test.output else test.status)
+        if test.diagnosis is not None:
+            lines.append(f"Likely mistake: {test.diagnosis.message}")
+        if test.seed is not None:
+            lines.append(f"Random inputs drawn from seed {test.seed}.")
+    return "\n".join(lines)
+
+
+def summary_text(result: GradeResult) -> str:
+    """The whole grading in a few lines: total, each exercise, and what went wrong as a whole."""
+    lines = [f"{result.submission}: {result.score:g} / {result.max_score:g}"]
+    for e in result.exercises:
+        note = f" ({e.message.splitlines()[0]})" if e.message else ""
+        lines.append(f"  {e.name}: {e.score:g} / {e.max_score:g}, "
+                     f"{e.passed} of {e.total} tests passed{note}")
+    if result.quiz.max_score:
+        lines.append(f"  quiz: {result.quiz.score:g} / {result.quiz.max_score:g}")
+    lines += [f"Note: {p}" for p in result.problems]
+    return "\n".join(lines)
+
+
+def quiz_text(result: GradeResult) -> str:
+    return "\n".join(f"{q.id}: {q.score:g} / {q.max_score:g}, {q.message}"
+                     for q in result.quiz.questions)
