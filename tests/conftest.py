@@ -36,3 +36,13 @@ def submission_with(tmp_path: Path, replacements: dict[str, str | bytes | None])
         else:
             target.write_text(content)
     return dest
+
+
+@pytest.fixture(scope="session")
+def broken_result(tmp_path_factory):
+    """A learner who flipped the conv kernel and handed in no receptive_field.py."""
+    sub = submission_with(tmp_path_factory.mktemp("broken"), {
+        "conv.py": (VARIANTS / "conv" / "bug_flipped_kernel.py").read_text(),
+        "receptive_field.py": None,
+    })
+    return grade(submission=sub)

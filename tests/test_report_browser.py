@@ -21,10 +21,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import VARIANTS, submission_with
 from report_samples import FLIPPED_MESSAGE, sample_result
 
-from grader.grading import grade
 from grader.report import render_html
 
 pytestmark = pytest.mark.slow
@@ -173,14 +171,10 @@ def test_print_media_keeps_the_figures(browser, tmp_path):
     assert _errors(browser) == []
 
 
-def test_a_graded_submission_with_broken_parts_renders_cleanly(browser, tmp_path):
+def test_a_graded_submission_with_broken_parts_renders_cleanly(browser, tmp_path, broken_result):
     from selenium.webdriver.common.by import By
 
-    sub = submission_with(tmp_path, {
-        "conv.py": (VARIANTS / "conv" / "bug_flipped_kernel.py").read_text(),
-        "receptive_field.py": None,  # a part not handed in at all
-    })
-    result = grade(submission=sub)
+    result = broken_result
     assert result.score < result.max_score
     _open(browser, tmp_path, "graded.html", render_html(result))
     assert _errors(browser) == []
