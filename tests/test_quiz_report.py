@@ -1,0 +1,69 @@
+"""The report's quiz section: the learner's variant, answer, correct answer and
+explanation, and --no-reveal hiding what would give the answers away."""
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from grader import grading
+from grader.cli import main
+from grader.layout import QUIZ_BANK, SOLUTIONS_DIR
+from grader.quiz import load_bank, score_quiz
+from grader.quiz_variants import for_learner
+from grader.report import render_html
+from grader.results import GradeResult
+
+BANK = load_bank(QUIZ_BANK)
+ADA = {q.id: q for q in for_learner(BANK, "ada")}
+
+
+@pytest.fixture(scope="module")
+def result():
+    answers = {"conv-params": ADA["conv-params"].traps[0][0],  # a known misconception
+               "output-size-strided": ADA["output-size-strided"].answer + 1,
+               "pool-64-output": "a", "maxpool-params": False}
+    return GradeResult(submission="ada", fingerprint="f" * 64, grader_version="test",
+                       exercises=(), tests=(), quiz=score_quiz(BANK, answers, learner="ada"),
+                       learner_id="ada")
+
+
+def _row(html, qid):
+    start = html.index(f"<strong>{qid}</strong>")
+    return html[start:html.index("</tr>", html.index("</tr>", start) + 1)]
+
+
+def test_the_report_shows_each_question_as_the_learner_saw_it_with_the_explanation(result):
+    html = render_html(result)
+    quiz = html[html.index('<section aria-labelledby="quiz">'):]
+    assert "drawn for learner ada" in quiz
+    for q in BANK:
+        assert f"<strong>{q.id}</strong>" in quiz
+    row = _row(html, "conv-params")
+    assert ADA["conv-params"].prompt in row
+    assert f"{ADA['conv-params'].answer:g}" in row  # the correct answer
+    assert "That counts the weights only" in row and "Explanation:" in row
+    assert "Explanation:" in _row(html, "maxpool-params")  # right answers explain too
+    assert "this needed" in _row(html, "output-size-strided")
+
+
+def test_no_reveal_hides_correct_answers_explanations_and_numeric_messages(result):
+    html = render_html(result, reveal=False)
+    quiz = html[html.index('<section aria-labelledby="quiz">'):]
+    assert 'id="quiz-hidden"' in quiz and "Correct answer" not in quiz
+    assert "Explanation:" not in quiz and "this needed" not in quiz
+    row = _row(html, "conv-params")
+    assert not re.search(rf"\b{ADA['conv-params'].answer:g}\b", row)
+    assert "That counts the weights only" not in row  # numeric messages can quote the answer
+    # A wrong choice's misconception does not give the answer away, so it stays.
+    wrong_choice = ADA["pool-64-output"].choice("a").feedback
+    assert wrong_choice in _row(html, "pool-64-output")
+    assert "32x32, with no parameters" not in quiz.replace(ADA["pool-64-output"].prompt, "")
+
+
+def test_grade_no_reveal_reaches_the_html(result, tmp_path, monkeypatch):
+    monkeypatch.setattr(grading, "grade", lambda **kw: result)
+    for flag, hidden in (("--no-reveal", True), ("--reveal", False)):
+        out = tmp_path / f"{flag}.html"
+        cli = CliRunner().invoke(main, ["grade", str(SOLUTIONS_DIR), "--html", str(out), flag])
+        assert cli.exit_code == 0, cli.output
+        assert ('id="quiz-hidden"' in out.read_text()) == hidden
