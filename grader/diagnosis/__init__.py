@@ -119,7 +119,7 @@ def diagnose(function: str, got: Any, *args: Any, **kwargs: Any) -> Diagnosis | 
     ``function`` is "<exercise>.<name>" as in the catalogue; an unknown one
     has no mistakes on file, so it gets no diagnosis.
     """
-    checked = catalogue().get(function)
+    checked = catalogue(function.split(".")[0]).get(function)
     if checked is None:
         return None
     try:
@@ -131,7 +131,7 @@ def diagnose(function: str, got: Any, *args: Any, **kwargs: Any) -> Diagnosis | 
 
 def by_id(mistake_id: str) -> Diagnosis:
     """The diagnosis of a mistake the suite observes directly (e.g. an input changed in place)."""
-    for checked in catalogue().values():
+    for checked in catalogue(mistake_id.split(".")[0]).values():
         for mistake in checked.mistakes:
             if mistake.id == mistake_id:
                 return Diagnosis(mistake.id, mistake.message)
@@ -141,10 +141,22 @@ def by_id(mistake_id: str) -> Diagnosis:
     raise KeyError(f"no mistake {mistake_id!r} in the catalogue")
 
 
-def catalogue() -> dict[str, Checked]:
-    """Every checked function, "<exercise>.<name>" -> its catalogue entry."""
-    from grader.diagnosis import arrays, counts, residual
-    return {**arrays.CATALOGUE, **counts.CATALOGUE, **residual.CATALOGUE}
+_MODULES = {"conv": "arrays", "pooling": "arrays", "params": "counts",
+            "receptive_field": "counts", "residual": "residual"}
+
+
+def catalogue(exercise: str | None = None) -> dict[str, Checked]:
+    """Checked functions, "<exercise>.<name>" -> catalogue entry; all exercises when None.
+
+    Imported on demand: the residual mistakes need torch, which grading the
+    numpy exercises should not have to load.
+    """
+    import importlib
+    names = set(_MODULES.values()) if exercise is None else {_MODULES.get(exercise)} - {None}
+    out: dict[str, Checked] = {}
+    for name in sorted(names):
+        out.update(importlib.import_module(f"grader.diagnosis.{name}").CATALOGUE)
+    return {k: v for k, v in out.items() if exercise is None or k.startswith(exercise + ".")}
 
 
 def mistake_ids() -> set[str]:

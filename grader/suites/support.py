@@ -12,6 +12,8 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from grader import policy
 from grader.faults import LearnerException
@@ -22,12 +24,16 @@ from grader.suites.evidence import arrays_detail, python_call
 Diagnoser = Callable[[Any], "Diagnosis | None"]
 
 
-class CheckFailed(AssertionError):
-    """A failed check, carrying what the report shows besides the message."""
+class CheckFailed(pytest.fail.Exception):
+    """A failed check, carrying what the report shows besides the message.
+
+    It is pytest's own failure (as ``pytest.fail(..., pytrace=False)`` raises),
+    so pytest reports it without formatting a traceback nobody reads.
+    """
 
     def __init__(self, message: str, *, diagnosis: Diagnosis | None = None,
                  detail: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
+        super().__init__(msg=message, pytrace=False)
         self.diagnosis = diagnosis
         self.detail = detail
 
@@ -47,6 +53,27 @@ def fail(message: str, *, got: Any = None, diagnose: Diagnoser | None = None,
 def points(n: float) -> pytest.MarkDecorator:
     """Mark a test as worth ``n`` points."""
     return pytest.mark.points(n)
+
+
+# Property-based tests: the same examples on every run (derandomize, no
+# example database), no deadline (a learner's loops may be slow, and the
+# call timeout already guards against endless ones), and no health checks
+# that would fail a test because the learner's code, not the data, is slow.
+property_test = settings(
+    max_examples=policy.PROPERTY_EXAMPLES, derandomize=True, database=None, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    report_multiple_bugs=False, print_blob=False)
+
+
+def integer_arrays(draw, *shapes: tuple[int, ...]) -> list[np.ndarray]:
+    """float64 arrays of small integers (-3..3): exact sums, short to write out.
+
+    The values come from one drawn seed rather than one draw per value, so
+    hypothesis shrinks only the shapes and settings: a few dozen calls into
+    the learner's child instead of hundreds.
+    """
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    return [rng.integers(-3, 4, size=shape).astype(np.float64) for shape in shapes]
 
 
 def describe(value: Any) -> str:

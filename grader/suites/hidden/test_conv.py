@@ -1,11 +1,14 @@
 """Hidden tests for conv.py: conv_output_size and conv2d."""
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from grader.diagnosis import by_id, diagnose
 from grader.reference import reference
 from grader.suites.support import (CheckFailed, assert_array_matches, assert_int_equals,
-                                   assert_raises, call_text, evidence, points)
+                                   assert_raises, call_text, evidence, integer_arrays, points,
+                                   property_test)
 
 ref = reference("conv")
 
@@ -265,3 +268,32 @@ def test_invalid_arguments_raise_value_error(learner, rng, case):
     assert_raises("ValueError", learner.conv.conv2d, (x, w), kwargs,
                   call=call_text("conv2d", x, w, **kwargs),
                   diagnose=lambda v: diagnose("conv.conv2d", v, x, w, **kwargs))
+
+
+# --------------------------------------------------------------------------- properties
+
+def _int_or_pair(a: int, b: int):
+    return a if a == b else (a, b)
+
+
+@st.composite
+def conv_cases(draw):
+    """Small conv2d calls over shapes, kernels, strides and paddings (pairs where they differ)."""
+    n, c_in, c_out = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    h = draw(st.integers(max(1, kh - 2 * ph), 6))
+    w = draw(st.integers(max(1, kw - 2 * pw), 6))
+    x, weight, bias = integer_arrays(draw, (n, c_in, h, w), (c_out, c_in, kh, kw), (c_out,))
+    bias = bias if draw(st.booleans()) else None
+    return x, weight, bias, {"stride": _int_or_pair(sh, sw), "padding": _int_or_pair(ph, pw)}
+
+
+@points(3)
+@property_test
+@given(case=conv_cases())
+def test_conv2d_on_generated_cases(learner, case):
+    """conv2d agrees with the reference on generated shapes, kernels, strides and paddings."""
+    x, w, b, kwargs = case
+    check_conv(learner, x, w, b, **kwargs)

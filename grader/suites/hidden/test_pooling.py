@@ -1,11 +1,13 @@
 """Hidden tests for pooling.py: max, average and global average pooling."""
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from grader.diagnosis import by_id, diagnose
 from grader.reference import reference
 from grader.suites.support import (CheckFailed, assert_array_matches, assert_raises, call_text,
-                                   evidence, points)
+                                   evidence, integer_arrays, points, property_test)
 
 ref = reference("pooling")
 
@@ -214,3 +216,32 @@ def test_global_average_pooling_float32(learner, rng):
                           diagnosis=by_id("pooling.modifies-input"))
     assert_array_matches(result.value, ref.global_avg_pool2d(x), call=call,
                          **evidence("pooling", "global_avg_pool2d", x))
+
+
+# --------------------------------------------------------------------------- properties
+
+@st.composite
+def pool_cases(draw):
+    """Small pooling calls: kernels, default or given strides, paddings up to half the kernel."""
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    ph, pw = draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2))
+    h = draw(st.integers(max(1, kh - 2 * ph), 6))
+    w = draw(st.integers(max(1, kw - 2 * pw), 6))
+    [x] = integer_arrays(draw, (draw(st.integers(1, 2)), draw(st.integers(1, 2)), h, w))
+    kwargs = {"kernel_size": kh if kh == kw else (kh, kw)}
+    if draw(st.booleans()):
+        sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+        kwargs["stride"] = sh if sh == sw else (sh, sw)
+    if ph or pw:
+        kwargs["padding"] = ph if ph == pw else (ph, pw)
+    return x, kwargs
+
+
+@points(2)
+@pytest.mark.parametrize("func", ["max_pool2d", "avg_pool2d"])
+@property_test
+@given(case=pool_cases())
+def test_pooling_on_generated_cases(learner, func, case):
+    """Pooling agrees with the reference on generated shapes, windows, strides and paddings."""
+    x, kwargs = case
+    check(learner, func, x, **kwargs)

@@ -2,13 +2,15 @@
 import dataclasses
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from grader import architectures as arch
 from grader import layers as L
 from grader.diagnosis import diagnose
 from grader.reference import reference
 from grader.suites.evidence import receptive_field_detail
-from grader.suites.support import assert_int_equals, expect_raises, fail, points
+from grader.suites.support import assert_int_equals, expect_raises, points, property_test
 
 ref = reference("receptive_field")
 
@@ -151,6 +153,31 @@ def test_famous_convolutional_stacks(learner, name, expected):
     """AlexNet's and VGG-16's convolutional stacks see 195 and 212 pixels (Araujo et al. 2019)."""
     stack = arch.ARCHITECTURES[name]()
     check(learner, stack, expected, name=f"<{name}: {len(stack)} layers>")
+
+
+@st.composite
+def stacks(draw):
+    """Stacks of up to four convolutions and poolings, with strides, dilations and defaults."""
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        k, s = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+        kind = draw(st.sampled_from(["conv", "max", "avg"]))
+        if kind == "conv":
+            out.append(L.Conv2d(4, 4, k, stride=s, dilation=draw(st.integers(1, 2))))
+        elif kind == "max":
+            out.append(L.MaxPool2d(k, stride=draw(st.sampled_from([None, s]))))
+        else:
+            out.append(L.AvgPool2d(k, stride=draw(st.sampled_from([None, s]))))
+    return out
+
+
+@points(2)
+@property_test
+@given(stack=stacks())
+def test_receptive_field_on_generated_stacks(learner, stack):
+    """receptive_field and effective_stride agree with the reference on generated stacks."""
+    check(learner, stack, ref.receptive_field(stack))
+    check_stride(learner, stack, ref.effective_stride(stack))
 
 
 # --------------------------------------------------------------------------- effective stride
