@@ -1,0 +1,60 @@
+"""Small batches of learner submissions, built from solutions/, exercises/ and
+the variants in tests/variants/, for the batch tests."""
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from grader.layout import EXERCISES_DIR, SOLUTIONS_DIR
+
+VARIANTS = Path(__file__).resolve().parent / "variants"
+
+
+def solution_with(dest: Path, replacements: dict[str, str] | None = None) -> Path:
+    """A copy of solutions/ at ``dest`` with some modules' source replaced."""
+    shutil.copytree(SOLUTIONS_DIR, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    for rel, text in (replacements or {}).items():
+        (dest / rel).write_text(text)
+    return dest
+
+
+def zip_folder(folder: Path, archive: Path, *, prefix: str = "") -> Path:
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                z.write(path, prefix + path.relative_to(folder).as_posix())
+    return archive
+
+
+def buggy(exercise: str, variant: str) -> dict[str, str]:
+    return {f"{exercise}.py": (VARIANTS / exercise / f"{variant}.py").read_text()}
+
+
+def endless(exercise: str, function: str) -> dict[str, str]:
+    """The solution, except that ``function`` never returns."""
+    source = (SOLUTIONS_DIR / f"{exercise}.py").read_text()
+    return {f"{exercise}.py": source + f"\n\ndef {function}(*args, **kwargs):\n"
+                                       f"    while True:\n        pass\n"}
+
+
+def shortcut() -> dict[str, str]:
+    """conv.py leaning on torch, which the numpy-only exercise forbids."""
+    return {"conv.py": "import torch\n" + (SOLUTIONS_DIR / "conv.py").read_text()}
+
+
+def make_class(root: Path) -> Path:
+    """A batch folder of six learners, one of each kind a class brings:
+    full marks, untouched stubs, one bug, a forbidden shortcut (as a .zip),
+    an endless loop, and an archive that is not a zip at all. One learner
+    id carries markup, which every report must escape."""
+    batch = root / "class"
+    batch.mkdir(parents=True)
+    solution_with(batch / "alice")
+    shutil.copytree(EXERCISES_DIR, batch / "bob", symlinks=True)
+    solution_with(batch / "carol", buggy("conv", "bug_flipped_kernel"))
+    shortcut_dir = solution_with(root / "dave-src", shortcut())
+    zip_folder(shortcut_dir, batch / "dave.zip", prefix="dave/")
+    solution_with(batch / "frank<b>", endless("receptive_field", "receptive_field"))
+    (batch / "eve.zip").write_bytes(b"PK\x03\x04 this archive was cut short")
+    return batch
