@@ -31,6 +31,14 @@ def main() -> None:
               help="Also write PrairieLearn's external-grader results.json here.")
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the tests as JUnit XML here (for CI systems).")
+@click.option("--secret", "secret_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The course secret behind each learner's hidden inputs (default: the file "
+                   "$CNN_GRADER_SECRET_FILE names; without either: self-check mode).")
+@click.option("--sign-key", "sign_key_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Sign the JSON result with the key in this file (default: the file "
+                   "$CNN_GRADER_SIGN_KEY_FILE names).")
+@click.option("--only", "only", multiple=True, metavar="EXERCISE::TEST",
+              help="Run just this hidden test (repeatable), e.g. to replay a failure.")
 @click.option("--reveal/--no-reveal", default=True,
               help="Show the quiz's correct answers in the report (hide them before a deadline).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
@@ -44,7 +52,8 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
           learner: str | None, out: Path | None = None, jobs: int | None = None,
           dask_address: str | None = None, reveal: bool = True,
           gradescope_path: Path | None = None, prairielearn_path: Path | None = None,
-          junit_path: Path | None = None) -> None:
+          junit_path: Path | None = None, secret_file: Path | None = None,
+          sign_key_file: Path | None = None, only: tuple[str, ...] = ()) -> None:
     """Grade SUBMISSION (a folder or a .zip) against the hidden suites.
 
     SUBMISSION may also be a batch: a folder or .zip holding one subfolder
@@ -56,17 +65,26 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
         _grade_batch(submission, out=out, jobs=jobs, dask_address=dask_address,
                      single_only={"--json": json_path, "--html": html_path, "--learner": learner,
                                   "--gradescope": gradescope_path, "--junit": junit_path,
-                                  "--prairielearn": prairielearn_path})
+                                  "--prairielearn": prairielearn_path, "--only": only or None,
+                                  "--sign-key": sign_key_file})
         return
     import time
 
     from grader.formats import write_formats
     from grader.grading import grade as grade_submission
     from grader.report import write_outputs
+    from grader.errors import UsageError
+    from grader.signing import load_sign_key
 
+    if sign_key_file is not None and json_path is None:
+        raise UsageError("--sign-key signs the JSON result, and no --json was given",
+                         hint="add --json RESULT.json")
+    sign_key = load_sign_key(sign_key_file)  # a bad key file fails before the grading
     started = time.monotonic()
-    result = grade_submission(submission=submission, learner=learner)
-    write_outputs(result, json_path=json_path, html_path=html_path, reveal=reveal)
+    result = grade_submission(submission=submission, learner=learner, secret_file=secret_file,
+                              only=only)
+    write_outputs(result, json_path=json_path, html_path=html_path, reveal=reveal,
+                  sign_key=sign_key)
     write_formats(result, gradescope=gradescope_path, prairielearn=prairielearn_path,
                   junit=junit_path, execution_time=time.monotonic() - started)
     click.echo(f"{result.submission}: {result.score:g} / {result.max_score:g}")
@@ -74,6 +92,10 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
         note = f"  ({e.message.splitlines()[0]})" if e.message else ""
         click.echo(f"  {e.name:<16} {e.score:>6g} / {e.max_score:<4g}{note}")
     click.echo(f"  {'quiz':<16} {result.quiz.score:>6g} / {result.quiz.max_score:<4g}")
+    for t in result.tests if only else ():
+        seed = "fixed inputs" if t.seed is None else f"seed {t.seed}"
+        click.echo(f"  {t.exercise}::{t.name}: {t.status} ({seed}, {result.seeding})"
+                   + (f"\n    {t.output}" if t.output else ""))
 
 
 def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
@@ -97,6 +119,25 @@ def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
     click.echo(f"{c.learners} learners: {c.graded} graded, {c.reused} already graded, "
                f"{c.unreadable} unreadable, {c.errors} failed (graded again next run).")
     click.echo(f"Gradebook: {c.gradebook}\nClass report: {c.class_report}")
+
+
+@main.command()
+@click.argument("result", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sign-key", "sign_key_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The key the result was signed with (default: the file "
+                   "$CNN_GRADER_SIGN_KEY_FILE names).")
+@click.option("--submission", type=click.Path(path_type=Path),
+              help="Also check that RESULT is the grading of this submission (its fingerprint).")
+@click.option("--learner", metavar="ID", help="Also check that RESULT is this learner's.")
+@reports_errors
+def verify(result: Path, sign_key_file: Path | None, submission: Path | None,
+           learner: str | None) -> None:
+    """Say whether RESULT (a signed JSON result) is genuine: exit 0 if so, 1 if not."""
+    from grader.signing import verify_file
+
+    v = verify_file(result=result, key_file=sign_key_file, submission=submission, learner=learner)
+    click.echo(f"{result}: {'' if v.genuine else 'NOT GENUINE: '}{v.reason}", err=not v.genuine)
+    sys.exit(0 if v.genuine else 1)
 
 
 # The learner's command lives in learner_cli.py, which a released repository ships.

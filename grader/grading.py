@@ -10,23 +10,31 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from grader import __version__
+from grader.errors import UsageError
 from grader.isolation import layers_in_force
 from grader.intake import Submission, take
 from grader.layout import ANSWERS_FILE, EXERCISES, QUIZ_BANK
 from grader.quiz import load_bank, read_answers_file, score_quiz
 from grader.remote import Learner
 from grader.results import ExerciseResult, GradeResult, TestResult
-from grader.runner import run_suites
+from grader.runner import run_suites, split_test_id
+from grader.seeding import seeding_for
 from grader.shortcuts import forbidden_imports, shortcut_message
 from grader.sandbox import Sandbox
 
 def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
-          learner: str | None = None) -> GradeResult:
+          learner: str | None = None, secret_file: Path | None = None,
+          only: tuple[str, ...] = ()) -> GradeResult:
     """Grade ``submission`` (a folder or a .zip) and return the typed result.
 
     ``learner`` is the learner id; without it, the ``learner`` line of the
     submission's answers.toml is used, and without that the id is "".
+    ``secret_file`` holds the course secret behind the learner's random
+    inputs (default: $CNN_GRADER_SECRET_FILE; neither: self-check mode).
+    ``only`` replays just the tests named "exercise::test".
     """
+    if only:
+        exercises = tuple(dict.fromkeys(_known(split_test_id(t)[0]) for t in only))
     bank = load_bank(QUIZ_BANK)
     with tempfile.TemporaryDirectory(prefix="cnn-grader-") as tmp, ExitStack() as stack:
         work = Path(tmp)
@@ -34,6 +42,7 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
         sub = take(Path(submission), work / "submission")
         answers, written_id, answer_problems = read_answers_file(sub.root / ANSWERS_FILE)
         learner_id = resolve_learner_id(learner, written_id)
+        seeding = seeding_for(learner_id, secret_file=secret_file)
         sandboxes = {}
         for name in exercises:
             box = Sandbox(name, submission_dir=sub.root, workdir=work,
@@ -41,13 +50,14 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
             stack.callback(box.close)
             box.start()  # all children start now and import in parallel
             sandboxes[name] = box
-        tests = run_suites(Learner(sandboxes), exercises)
+        tests = run_suites(Learner(sandboxes), exercises, seeding=seeding, only=only)
         for box in sandboxes.values():
             box.close()
         exercise_results = tuple(_summarise(name, tests, sandboxes[name]) for name in exercises)
     return GradeResult(
         submission=sub.name,
         learner_id=learner_id,
+        seeding=seeding.mode,
         fingerprint=sub.fingerprint,
         grader_version=__version__,
         exercises=exercise_results,
@@ -63,6 +73,13 @@ def resolve_learner_id(given: str | None, written: str | None) -> str:
     """The id a grading is done for: the one the grader was given (a batch's
     folder name, ``--learner``) wins over the one in answers.toml."""
     return (given if given is not None else written or "").strip()
+
+
+def _known(exercise: str) -> str:
+    if exercise not in EXERCISES:
+        raise UsageError(f"there is no exercise named {exercise!r}",
+                         hint=f"the exercises are {', '.join(EXERCISES)}")
+    return exercise
 
 
 def _missing(sub: Submission, name: str) -> str | None:

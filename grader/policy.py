@@ -146,3 +146,9 @@ MAX_ATTEMPTS_PER_LEARNER = 2
 # office hours. The autograder's own log (stdout) is for the instructor.
 GRADESCOPE_TEST_VISIBILITY = "visible"
 GRADESCOPE_STDOUT_VISIBILITY = "hidden"
+
+# --- Secrets (grader/keys.py) -------------------------------------------------------
+# The course secret and the signing key are HMAC keys. Below 16 bytes (128
+# bits) a key can be guessed by brute force from one signed result or one
+# leaked seed; the hint suggests 32 random bytes, as hex.
+MIN_SECRET_BYTES = 16

@@ -39,9 +39,14 @@ def render_html(result: GradeResult, *, reveal: bool = True) -> str:
 
 
 def write_outputs(result: GradeResult, *, json_path: Path | None, html_path: Path | None,
-                  reveal: bool = True) -> None:
+                  reveal: bool = True, sign_key: bytes | None = None) -> None:
+    """Write the JSON result and the HTML report; with ``sign_key`` the JSON is signed."""
     if json_path is not None:
-        _write_atomic(json_path, json.dumps(to_json(result), indent=2, sort_keys=False) + "\n")
+        doc = to_json(result)
+        if sign_key is not None:
+            from grader.signing import sign_result
+            doc = sign_result(doc, key=sign_key)
+        _write_atomic(json_path, json.dumps(doc, indent=2, sort_keys=False) + "\n")
     if html_path is not None:
         _write_atomic(html_path, render_html(result, reveal=reveal))
 

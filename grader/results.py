@@ -61,6 +61,9 @@ class GradeResult:
     isolation: tuple[str, ...] = ()  # protection layers in force while grading
     files: tuple[str, ...] = field(default=())  # the graded files, as fingerprinted
     learner_id: str = ""  # who was graded: the grader's --learner, else answers.toml's learner
+    # Where the hidden tests' random inputs came from: "course" (the course
+    # secret) or "self-check" (no secret configured; see grader/seeding.py).
+    seeding: str = ""
 
     @property
     def score(self) -> float:
@@ -98,6 +101,7 @@ def to_json(result: GradeResult) -> dict[str, Any]:
                  "questions": [asdict(q) for q in result.quiz.questions]},
         "submission": result.submission,
         "learner_id": result.learner_id,
+        "seeding": result.seeding,
         "fingerprint": result.fingerprint,
         "grader_version": result.grader_version,
         "files": list(result.files),

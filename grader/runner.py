@@ -15,28 +15,35 @@ from typing import Iterable
 
 import pytest
 
-from grader.errors import SuiteError
+from grader.errors import SuiteError, UsageError
 from grader.faults import LearnerFault
 from grader.layout import HIDDEN_SUITES, SUITES_DIR
 from grader.remote import Learner
 from grader.results import Diagnosis, TestResult, TestStatus
+from grader.seeding import Seeding, self_check
 from grader.suites.support import CheckFailed
 
 SUITES_INI = SUITES_DIR / "suites.ini"
 # Where the suites' conftest finds this grading's learner (see suites/hidden/conftest.py).
 LEARNER_KEY = pytest.StashKey[Learner]()
+# Whose seeds the suites draw from (the learner id and course secret), and,
+# on each test item, the seed it drew (set by the suites' conftest).
+SEEDING_KEY = pytest.StashKey[Seeding]()
+TEST_SEED_KEY = pytest.StashKey[int]()
 
 
 class SuitePlugin:
     """A pytest plugin object: provides the fixtures and records outcomes."""
 
-    def __init__(self, learner: Learner) -> None:
+    def __init__(self, learner: Learner, seeding: Seeding) -> None:
         self._learner = learner
+        self._seeding = seeding
         self.results: list[TestResult] = []
         self.problems: list[str] = []
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[LEARNER_KEY] = self._learner
+        config.stash[SEEDING_KEY] = self._seeding
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -70,6 +77,7 @@ class SuitePlugin:
             description=(getattr(item, "obj", None).__doc__ or "").strip(),
             diagnosis=diagnosis,
             detail=detail,
+            seed=item.stash.get(TEST_SEED_KEY, None),
         ))
 
 
@@ -97,10 +105,17 @@ def _evidence(call: pytest.CallInfo) -> tuple[Diagnosis | None, dict | None]:
     return diagnosis, exc.detail if isinstance(exc.detail, dict) else None
 
 
-def run_suites(learner: Learner, exercises: Iterable[str]) -> list[TestResult]:
-    """Run the hidden suites of ``exercises``; return one result per test."""
-    plugin = SuitePlugin(learner)
-    paths = [str(HIDDEN_SUITES / f"test_{name}.py") for name in exercises]
+def run_suites(learner: Learner, exercises: Iterable[str], *, seeding: Seeding | None = None,
+               only: tuple[str, ...] = ()) -> list[TestResult]:
+    """Run the hidden suites of ``exercises``; return one result per test.
+
+    ``seeding`` gives the learner's random inputs (self-check mode for an
+    anonymous learner when None); ``only`` runs just the tests named
+    "exercise::test" (a replay), which must be in ``exercises``.
+    """
+    plugin = SuitePlugin(learner, seeding or self_check(""))
+    paths = ([str(HIDDEN_SUITES / f"test_{e}.py") + f"::{t}" for e, t in map(split_test_id, only)]
+             or [str(HIDDEN_SUITES / f"test_{name}.py") for name in exercises])
     args = [*paths, "-c", str(SUITES_INI), "--rootdir", str(SUITES_DIR), "-q",
             "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib"]
     sink = io.StringIO()
@@ -109,11 +124,25 @@ def run_suites(learner: Learner, exercises: Iterable[str]) -> list[TestResult]:
     with _env_without("PYTEST_ADDOPTS", "PYTEST_PLUGINS"), \
             contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         code = pytest.main(args, plugins=[plugin])
+    if only and code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise UsageError(f"no hidden test is named {only[0]}" if len(only) == 1 else
+                         f"one of these is not a hidden test: {', '.join(only)}",
+                         hint="copy the name from a report or a result's tests, "
+                              "e.g. conv::test_no_bias")
     if plugin.problems:
         raise SuiteError("the hidden suites are broken:\n" + "\n".join(plugin.problems))
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise SuiteError(f"pytest stopped with {code!r}:\n{sink.getvalue()[-3000:]}")
     return plugin.results
+
+
+def split_test_id(test_id: str) -> tuple[str, str]:
+    """"conv::test_no_bias" -> ("conv", "test_no_bias"), or a UsageError that shows the form."""
+    exercise, sep, test = test_id.partition("::")
+    if not sep or not exercise or not test.startswith("test_"):
+        raise UsageError(f"{test_id!r} is not a hidden test's name",
+                         hint="names are EXERCISE::TEST, e.g. conv::test_no_bias")
+    return exercise, test
 
 
 @contextlib.contextmanager

@@ -1,11 +1,18 @@
-"""Fixtures of the hidden suites: the learner under test, and seeded randomness."""
-import zlib
+"""Fixtures of the hidden suites: the learner under test, and per-learner randomness.
+
+A test that asks for ``rng`` draws its random inputs from its own seed, which
+comes from the learner id, the exercise, the test's name and the course
+secret (``grader/seeding.py``). A property test (hypothesis) gets the same
+seed for its examples. Tests that ask for neither (the lesson's worked
+examples, edge and error cases) are the same for every learner.
+"""
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from grader.remote import Learner
-from grader.runner import LEARNER_KEY
+from grader.runner import LEARNER_KEY, SEEDING_KEY, TEST_SEED_KEY
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +21,33 @@ def learner(request: pytest.FixtureRequest) -> Learner:
 
 
 @pytest.fixture
-def rng(request: pytest.FixtureRequest) -> np.random.Generator:
-    """Random inputs that are the same on every run of the same test."""
-    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+def seed(request: pytest.FixtureRequest) -> int:
+    """This learner's seed for this test; recorded, so that a report can show it."""
+    exercise = Path(str(request.node.fspath)).stem.removeprefix("test_")
+    value = request.config.stash[SEEDING_KEY].seed(exercise, request.node.name)
+    request.node.stash[TEST_SEED_KEY] = value
+    return value
+
+
+@pytest.fixture
+def rng(seed: int) -> np.random.Generator:
+    """Random inputs: the same on every run for one learner, different for another."""
+    return np.random.default_rng(seed)
+
+
+@pytest.fixture(autouse=True)
+def _per_learner_examples(request: pytest.FixtureRequest):
+    """Point a property test's example generator at this learner's seed, for this run."""
+    test = getattr(request.node, "obj", None)
+    if not getattr(test, "is_hypothesis_test", False):
+        yield
+        return
+    # This is the attribute hypothesis.seed() sets; setting it directly (and
+    # putting it back) avoids stacking a new settings object on the function
+    # at every grading of a long-lived batch worker. It wins over derandomize.
+    saved = getattr(test, "_hypothesis_internal_use_seed", None)
+    test._hypothesis_internal_use_seed = request.getfixturevalue("seed")
+    try:
+        yield
+    finally:
+        test._hypothesis_internal_use_seed = saved
