@@ -29,6 +29,8 @@ def _conv_count(c_in, c_out, kernel_size, bias, *, conv_bias="per-filter", kerne
     kh, kw = _pair(kernel_size)
     if kernel == "first-side-squared":
         kw = kh
+    if conv_bias == "always":
+        return c_out * c_in * kh * kw + c_out
     extra = {"per-filter": c_out, "once": 1, "none": 0}[conv_bias] if bias else 0
     return c_out * c_in * kh * kw + extra
 
@@ -79,6 +81,11 @@ _PARAM_MISTAKES = [
     _param_mistake("params.bias-once-per-layer",
                    "Your count gives a convolution one bias in all; there is one bias per "
                    f"filter (per output channel); see {_COUNT_HINT}.", conv_bias="once"),
+    _param_mistake("params.bias-flag-ignored",
+                   "Your count adds the biases even when the layer is built with bias=False. "
+                   "Such a layer (common before BatchNorm, which brings its own shift) has "
+                   "only its out_channels * in_channels * KH * KW weights.",
+                   conv_bias="always"),
     _param_mistake("params.square-of-first-kernel-side",
                    "Your count uses KH * KH for a (KH, KW) kernel; a rectangular kernel has "
                    "KH * KW weights per input channel.", kernel="first-side-squared"),
@@ -103,7 +110,7 @@ def _by_function(name: str) -> tuple[Mistake, ...]:
 # --------------------------------------------------------------------------- receptive field
 
 def _walk(layers, *, accumulate=True, dilation=True, pool_default_one=False,
-          skip_pooling=False, pool_strides=True, sum_of_kernels=False):
+          skip_pooling=False, pool_strides=True, sum_of_kernels=False, count_padding=False):
     r, j, kernels = 1, 1, 0
     for layer in layers:
         kind = type(layer).__name__
@@ -120,7 +127,8 @@ def _walk(layers, *, accumulate=True, dilation=True, pool_default_one=False,
             stride = 1 if pool_default_one else layer.kernel_size
         s = _pair(stride)[0]
         d = _pair(getattr(layer, "dilation", 1))[0] if dilation else 1
-        r += d * (k - 1) * (j if accumulate else 1)
+        grow = d * (k - 1) + (2 * _pair(layer.padding)[0] if count_padding else 0)
+        r += grow * (j if accumulate else 1)
         kernels += k
         if pool_strides or not pool:
             j *= s
@@ -162,6 +170,11 @@ _RF_MISTAKES = [
     _rf_mistake("receptive_field.stride-ignores-pooling",
                 "Your walk multiplies only the convolutions' strides; pooling layers stride "
                 f"too (a 2x2 pooling halves the map); see {_RF_HINT}.", pool_strides=False),
+    _rf_mistake("receptive_field.counts-padding",
+                "Your field grows with the padding. Padded zeros are not input pixels: "
+                "padding shifts where a unit looks but not how many pixels it sees; each "
+                f"layer adds d * (k - 1) times the jump; see {_RF_HINT}.", stride=False,
+                count_padding=True),
     _rf_mistake("receptive_field.sum-of-kernels",
                 "Your field is the sum of the kernel sizes. Each layer adds k - 1 (not k), "
                 f"scaled by the strides before it; see {_RF_HINT}.", stride=False,
