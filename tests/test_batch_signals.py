@@ -72,6 +72,7 @@ def test_a_stopped_batch_finishes_on_the_next_run(zip_of_zips, tmp_path, signum)
 
     again = subprocess.run(_cli(zip_of_zips, out), capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
+    assert "%|" not in again.stderr  # no progress bar when the output is piped
     final = _done(out)
     assert set(final) == set(LEARNERS)
     # What the stopped run finished was not graded again.

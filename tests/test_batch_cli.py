@@ -1,0 +1,40 @@
+"""The batch side of ``cnn-grader grade``: the options it needs and refuses."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from batch_samples import solution_with
+from grader.cli import main
+
+
+def _batch(tmp_path):
+    batch = tmp_path / "class"
+    solution_with(batch / "alice")
+    return batch
+
+
+def test_a_batch_needs_out(tmp_path):
+    result = CliRunner().invoke(main, ["grade", str(_batch(tmp_path))])
+    assert result.exit_code == 2
+    assert "is a batch of submissions" in result.output and "--out DIR" in result.output
+
+
+def test_single_submission_options_are_refused_for_a_batch(tmp_path):
+    result = CliRunner().invoke(main, ["grade", str(_batch(tmp_path)), "--out",
+                                       str(tmp_path / "out"), "--json", str(tmp_path / "r.json")])
+    assert result.exit_code == 2
+    assert "--json" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_on_one_submission_is_refused(tmp_path):
+    result = CliRunner().invoke(main, ["grade", str(solution_with(tmp_path / "sub")),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "not a batch" in result.output
+
+
+def test_jobs_must_be_positive(tmp_path):
+    result = CliRunner().invoke(main, ["grade", str(_batch(tmp_path)), "--out",
+                                       str(tmp_path / "out"), "--jobs", "0"])
+    assert result.exit_code == 2
