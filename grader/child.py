@@ -34,7 +34,17 @@ def main() -> None:
     sys.path.insert(0, HERE)
     import _cnn_grader_protocol as wire
     import numpy as np
+    sys.path.remove(HERE)
+    serve(req_fd, reply_fd, support_dir, submission_dir, config, wire, np)
 
+
+def serve(req_fd: int, reply_fd: int, support_dir: str, submission_dir: str, config: dict,
+          wire, np) -> None:
+    """Lock this process down, import nothing of the learner's yet, then answer requests.
+
+    Shared by a cold child (``main``) and a child forked by the warm pool's
+    zygote (``zygote.py``), so both get the same walls in the same order.
+    """
     for name, value in config["rlimits"].items():
         limit = getattr(resource, name)
         try:
@@ -48,7 +58,7 @@ def main() -> None:
 
     # The grader's layers.py comes first, so a learner's own copy is ignored.
     sys.path[:0] = [support_dir, submission_dir]
-    sys.path.remove(HERE)
+    importlib.invalidate_caches()
     import layers
 
     server = Server(wire, np, layers, submission_dir, forbidden)

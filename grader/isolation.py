@@ -73,20 +73,41 @@ def wrap_command(command: list[str], *, submission: Path, runtime: Path,
     bwrap = bwrap_path()
     if bwrap is None:
         return command
-    args = [bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for system in SYSTEM_DIRS + SYSTEM_FILES:
-        if Path(system).exists():
-            # --ro-bind-try keeps symlinked layouts (/lib -> usr/lib) working
-            args += ["--ro-bind-try", system, system]
-    for needed in _python_dirs():
-        args += ["--ro-bind", needed, needed]
-    args += ["--ro-bind", str(submission), str(submission),
+    args = [bwrap, *_allowlist(),
+            "--ro-bind", str(submission), str(submission),
              "--ro-bind", str(runtime), str(runtime),
              "--bind", str(scratch), str(scratch),
              "--chdir", str(scratch),
              "--unshare-all", "--uid", "65534", "--gid", "65534",
              "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--"]
     return args + command
+
+
+def _allowlist() -> list[str]:
+    """The host's parts every child sees, read-only: system, Python, nothing else."""
+    args = ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for system in SYSTEM_DIRS + SYSTEM_FILES:
+        if Path(system).exists():
+            # --ro-bind-try keeps symlinked layouts (/lib -> usr/lib) working
+            args += ["--ro-bind-try", system, system]
+    for needed in _python_dirs():
+        args += ["--ro-bind", needed, needed]
+    return args
+
+
+def wrap_zygote(command: list[str], *, runtime: Path, inside: str) -> list[str]:
+    """The warm pool's zygote in bubblewrap: the common allowlist, no submission.
+
+    Its children share this sandbox until each builds its own namespaces
+    (``zygote.py``), so nothing in it may be writable by them: the root and
+    /dev are remounted read-only, and /tmp is covered by each child's own.
+    """
+    bwrap = bwrap_path()
+    assert bwrap is not None, "the warm pool runs only where bubblewrap does"
+    return [bwrap, *_allowlist(), "--ro-bind", str(runtime), inside,
+            "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/",
+            "--unshare-all", "--uid", "65534", "--gid", "65534",
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--", *command]
 
 
 class Cgroup:
@@ -115,6 +136,11 @@ class Cgroup:
         """
         joins = " && ".join(f'echo $$ > "{path}/cgroup.procs"' for path in self.dirs)
         return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
+
+    def add(self, pid: int) -> None:
+        """Move a process that has not started learner code yet into this cgroup."""
+        for path in self.dirs:
+            (path / "cgroup.procs").write_text(str(pid))
 
     def close(self) -> None:
         for path in self.dirs:
@@ -181,4 +207,10 @@ def layers_in_force() -> tuple[str, ...]:
     if cgroups_available():
         names.append(f"cgroup: at most {policy.MAX_PROCESSES} processes and "
                      f"{policy.MAX_MEMORY_BYTES >> 30} GiB")
+    from grader import warmpool
+    cold = warmpool.why_cold()
+    names.append(cold + "; a fresh interpreter per child" if cold else
+                 "warm pool: each child forked from a sandboxed zygote into its own user, "
+                 "PID, mount, IPC and network namespaces; no /proc, private /tmp and "
+                 "/dev/shm, read-only submission, no capabilities, no_new_privs")
     return tuple(names)

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader import isolation, policy, protocol
+from grader import isolation, policy, protocol, warmpool
 from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
 
 GRADER_DIR = Path(__file__).resolve().parent
@@ -62,13 +62,46 @@ class Sandbox:
         self._cgroup: isolation.Cgroup | None = None
         self._timeouts = 0
         self._crashes = 0
+        self._start_fault: LearnerCrash | None = None
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
         """Start the child and queue the import; returns without waiting."""
         if self._proc is not None or self.missing_reason or self.import_error:
             return
-        _install_runtime(self._runtime)
+        pool = warmpool.shared()
+        if pool is not None:
+            try:
+                self._start_warm(pool)
+            except LearnerCrash as fault:
+                self._start_fault = fault  # raised by the request that needed this child
+                return
+        else:
+            self._start_cold()
+        self._started_at = time.monotonic()
+        self._imported = False
+        # Queue the import now so it overlaps with other work.
+        protocol.write_message(self._req_fd, {"op": "import", "module": self.module})
+
+    def _start_warm(self, pool: warmpool.WarmPool) -> None:
+        """A child forked from the warm pool's zygote (numpy and torch already imported)."""
+        self._cgroup = isolation.Cgroup() if isolation.cgroups_available() else None
+        env = child_environment("")
+        try:
+            self._proc, self._req_fd, self._reply_fd = pool.spawn(
+                self.module, submission_dir=self.submission_dir, log_path=self._log_path,
+                config=self._child_config(), cgroup=self._cgroup,
+                environment={k: v for k, v in env.items() if k not in ("HOME", "TMPDIR")})
+        except (warmpool.ZygoteDied, OSError) as exc:
+            if self._cgroup is not None:
+                self._cgroup.close()
+                self._cgroup = None
+            raise LearnerCrash(f"the grader could not start a child for {self.module}.py: "
+                               f"its warm pool failed ({exc}); the pool was restarted") from None
+
+    def _start_cold(self) -> None:
+        """A fresh interpreter for the child: where the warm pool cannot run."""
+        install_runtime(self._runtime)
         req_r, req_w = os.pipe()
         reply_r, reply_w = os.pipe()
         log = open(self._log_path, "ab")
@@ -96,10 +129,6 @@ class Sandbox:
             os.close(req_r)
             os.close(reply_w)
         self._req_fd, self._reply_fd = req_w, reply_r
-        self._started_at = time.monotonic()
-        self._imported = False
-        # Queue the import now so it overlaps with other work.
-        protocol.write_message(self._req_fd, {"op": "import", "module": self.module})
 
     def _child_config(self) -> dict:
         return {
@@ -153,8 +182,11 @@ class Sandbox:
             raise LearnerCrash(f"{what} was not run: the process running {self.module}.py "
                                f"already died {self._crashes} times")
         self._ensure_ready()
-        protocol.write_message(self._req_fd, message)
         try:
+            try:
+                protocol.write_message(self._req_fd, message)
+            except BrokenPipeError:  # it died between two requests
+                raise LearnerCrash(f"{what}: {self._death_text()}") from None
             reply = self._read(policy.CALL_TIMEOUT_S, what)
         except LearnerTimeout:
             self._timeouts += 1
@@ -173,6 +205,9 @@ class Sandbox:
             raise self.import_error
         if self._proc is None:
             self.start()
+        fault, self._start_fault = self._start_fault, None
+        if fault is not None:
+            raise fault
         if self._imported:
             return
         try:
@@ -236,6 +271,9 @@ class Sandbox:
                 pass
         self.close()
         code = proc.returncode if proc is not None else None
+        if code is None and isinstance(proc, warmpool.WarmChild) and proc.zygote.ended(1.0):
+            return ("the grader's warm pool (its zygote) ended while this ran; it is replaced "
+                    "for the next child")
         if code is None:
             return "the learner's process stopped answering"
         if code < 0:
@@ -248,8 +286,11 @@ class Sandbox:
         return f"the learner's process exited with status {code}"
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: subprocess.Popen | warmpool.WarmChild) -> None:
     """Kill the child and everything it started in its process group."""
+    if isinstance(proc, warmpool.WarmChild):
+        proc.kill()
+        return
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -260,11 +301,12 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
-def _install_runtime(runtime: Path) -> None:
+def install_runtime(runtime: Path) -> None:
     """Copy the child's program, the wire format and layers.py beside each other."""
     if (runtime / "child.py").exists():
         return
     (runtime / "support").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(GRADER_DIR / "protocol.py", runtime / "_cnn_grader_protocol.py")
     shutil.copyfile(GRADER_DIR / "layers.py", runtime / "support" / "layers.py")
+    shutil.copyfile(GRADER_DIR / "zygote.py", runtime / "zygote.py")
     shutil.copyfile(GRADER_DIR / "child.py", runtime / "child.py")
