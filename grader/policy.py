@@ -86,6 +86,20 @@ MAX_TIMEOUTS_PER_EXERCISE = 2
 # costs a fresh interpreter, and a crash that repeats will repeat again.
 MAX_CRASHES_PER_EXERCISE = 5
 
+# --- Warm pool (grader/warmpool.py, grader/zygote.py) -------------------------------
+# Pool size: one zygote per flavour (numpy, torch) per grading process; a batch
+# runs one grading process per core, so the zygotes never compete for a core
+# with more than their own worker. A zygote runs no learner code, so it cannot
+# be soiled by one; it is still replaced after this many forks (once none of its
+# children is alive), which bounds anything that grows slowly in a long batch
+# (its own heap, kernel bookkeeping), at the cost of one restart (~1.5 s) per
+# ~200 learners. It is also replaced at once whenever it dies or answers nonsense.
+WARM_POOL_MAX_FORKS = 1000
+# Each forked child's private /tmp and /dev/shm (memory-backed, and counted in
+# its memory cgroup): room for the submission (MAX_SUBMISSION_BYTES) and for
+# files as large as MAX_FILE_BYTES allows.
+WARM_CHILD_TMPFS_BYTES = 96 << 20
+
 # --- GitHub Classroom (the workflow in `cnn-grader release`) -----------------------
 # Classroom's points come from the visible tests only, a check that the code
 # runs and meets the basics; the grade comes from the hidden suites. One point
