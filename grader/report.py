@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from grader.figures import figure_for
 from grader.results import GradeResult, to_json
+from grader.seeding import replay_command
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -29,6 +30,8 @@ _env.filters["points"] = lambda v: f"{v:g}"
 _env.filters["percent"] = lambda v, total: f"{(100 * v / total) if total else 0:.0f}%"
 # Templates ask for a failed test's picture; grader.figures does its arithmetic.
 _env.globals["figure_for"] = figure_for
+# A failed test's report names the command that replays it (instructor side).
+_env.globals["replay_command"] = replay_command
 
 
 def render_html(result: GradeResult, *, reveal: bool = True) -> str:

@@ -59,3 +59,15 @@ def seeding_for(learner_id: str, *, secret_file: Path | None = None) -> Seeding:
         return self_check(learner_id)
     secret = read_key_file(path, what="course secret", env_var=SECRET_ENV)
     return Seeding(learner_id=learner_id, mode="course", secret=secret)
+
+
+def replay_command(*, submission: str, learner_id: str, test_id: str) -> str:
+    """The one-line command that grades just ``test_id`` again, with this learner's seed.
+
+    Run where the course secret is configured (the same $CNN_GRADER_SECRET_FILE
+    as the grading), from the folder that holds the submission.
+    """
+    import shlex
+
+    return " ".join(["cnn-grader", "grade", shlex.quote(submission), "--learner",
+                     shlex.quote(learner_id), "--only", shlex.quote(test_id)])

@@ -1,0 +1,198 @@
+"""Per-learner hidden inputs: seeds, self-check mode, replays, and a leaked table that fails."""
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.errors import UsageError
+from grader.grading import grade
+from grader.keys import SECRET_ENV
+from grader.layout import SOLUTIONS_DIR
+from grader.reference import reference
+from grader.remote import CallResult
+from grader.report import render_html
+from grader.runner import run_suites
+from grader.seeding import SELF_CHECK_SECRET, Seeding, replay_command, seeding_for
+
+from conftest import submission_with
+
+SECRET = b"course-secret-for-tests-0123456789abcdef"
+
+
+def course(learner: str) -> Seeding:
+    return Seeding(learner_id=learner, mode="course", secret=SECRET)
+
+
+def test_seeds_depend_on_learner_exercise_test_and_secret_only():
+    alice = course("alice")
+    assert alice.seed("conv", "test_no_bias") == course("alice").seed("conv", "test_no_bias")
+    variants = {alice.seed("conv", "test_no_bias"), course("bob").seed("conv", "test_no_bias"),
+                alice.seed("pooling", "test_no_bias"), alice.seed("conv", "test_no_bias[1]"),
+                Seeding("alice", "self-check", SELF_CHECK_SECRET).seed("conv", "test_no_bias")}
+    assert len(variants) == 5
+    # Joining with a separator: ("ab", "c") and ("a", "bc") are different learners' tests.
+    assert course("ab").seed("c", "test_x") != course("a").seed("bc", "test_x")
+    assert all(0 <= s < 2 ** 53 for s in variants)
+    assert SECRET.decode() not in repr(alice)
+
+
+def test_the_secret_comes_from_the_option_else_the_environment_else_self_check(
+        tmp_path, monkeypatch):
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    assert seeding_for("alice").mode == "self-check"
+    from_env, from_option = tmp_path / "env.key", tmp_path / "option.key"
+    from_env.write_bytes(SECRET + b"\n")
+    from_option.write_bytes(b"another-secret-of-enough-length")
+    monkeypatch.setenv(SECRET_ENV, str(from_env))
+    assert seeding_for("alice") == course("alice")
+    assert seeding_for("alice", secret_file=from_option).secret == b"another-secret-of-enough-length"
+    short = tmp_path / "short.key"
+    short.write_text("hunter2")
+    with pytest.raises(UsageError, match="holds 7 bytes") as caught:
+        seeding_for("alice", secret_file=short)
+    assert "hunter2" not in str(caught.value)
+    with pytest.raises(UsageError, match="does not exist"):
+        seeding_for("alice", secret_file=tmp_path / "missing.key")
+
+
+# ------------------------------------------------------------------ a leaked output table
+
+def call_key(name, args, kwargs):
+    """What the cheat looks a call up by: every argument's type, shape and bytes."""
+    import hashlib
+
+    def norm(v):
+        if hasattr(v, "tobytes"):
+            return ["array", str(v.dtype), list(v.shape), v.tobytes().hex()]
+        if isinstance(v, (list, tuple)):
+            return [norm(x) for x in v]
+        return repr(v)
+    text = repr([name, norm(list(args)), sorted((k, norm(v)) for k, v in kwargs.items())])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Recorder:
+    """Stands in for a learner: answers with the reference and writes every answer down."""
+    table: dict
+
+    @property
+    def conv(self):
+        return self
+
+    def __getattr__(self, name):
+        func = getattr(reference("conv"), name)
+        recorder = self
+
+        class Call:
+            def __call__(self, *args, **kwargs):
+                return self.detailed(*args, **kwargs).value
+
+            def detailed(self, *args, **kwargs):
+                key = call_key(name, args, kwargs)
+                try:
+                    value = func(*args, **kwargs)
+                except ValueError as exc:
+                    recorder.table[key] = {"raise": str(exc)}
+                    raise
+                recorder.table[key] = ({"array": value.tolist(), "dtype": str(value.dtype)}
+                                       if isinstance(value, np.ndarray) else {"value": value})
+                return CallResult(value, ())
+        return Call()
+
+
+CHEAT = '''"""conv.py that knows one learner's answers by heart and computes nothing."""
+import inspect
+import numpy as np
+
+TABLE = {table}
+
+{key_source}
+
+def _answer(name, args, kwargs):
+    entry = TABLE.get(call_key(name, args, kwargs))
+    if entry is None:
+        return np.zeros((1, 1, 1, 1))
+    if "raise" in entry:
+        raise ValueError(entry["raise"])
+    if "array" in entry:
+        return np.array(entry["array"], dtype=entry["dtype"])
+    return entry["value"]
+
+def conv_output_size(*args, **kwargs):
+    return _answer("conv_output_size", args, kwargs)
+
+def conv2d(*args, **kwargs):
+    return _answer("conv2d", args, kwargs)
+'''
+
+
+@pytest.fixture(scope="module")
+def cheat_results(tmp_path_factory, monkeypatch_module):
+    """A submission holding alice's leaked outputs, graded for alice and for bob."""
+    import inspect
+
+    recorder = Recorder({})
+    run_suites(recorder, ("conv",), seeding=course("alice"))
+    source = CHEAT.format(table=repr(recorder.table), key_source=inspect.getsource(call_key))
+    secret = tmp_path_factory.mktemp("keys") / "course.key"
+    secret.write_bytes(SECRET)
+    monkeypatch_module.setenv(SECRET_ENV, str(secret))
+    sub = submission_with(tmp_path_factory.mktemp("cheat"), {"conv.py": source})
+    graded = {who: grade(submission=sub, exercises=("conv",), learner=who)
+              for who in ("alice", "bob")}
+    return sub, graded
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+def test_hard_coded_outputs_of_one_learner_fail_for_another(cheat_results):
+    _, graded = cheat_results
+    alice, bob = graded["alice"], graded["bob"]
+    assert alice.seeding == bob.seeding == "course"
+    assert alice.exercise("conv").score == alice.exercise("conv").max_score > 0
+    by_name = {t.name: t for t in bob.tests}
+    drawn = [t for t in bob.tests if t.seed is not None]
+    fixed = [t for t in bob.tests if t.seed is None]
+    assert drawn and fixed
+    # Every test with drawn inputs fails for bob (the property test too: its
+    # examples come from bob's seed); the worked examples and error cases
+    # are the same for everyone, so the table still answers them.
+    assert all(t.status == "failed" for t in drawn), [t.name for t in drawn if t.status == "passed"]
+    assert by_name["test_conv2d_on_generated_cases"] in drawn
+    assert all(t.status == "passed" for t in fixed)
+    seeds = {t.name: t.seed for t in alice.tests}
+    for t in drawn:
+        assert t.seed == course("bob").seed("conv", t.name) != seeds[t.name]
+
+
+def test_a_failed_test_replays_alone_with_the_same_seed_and_outcome(cheat_results):
+    sub, graded = cheat_results
+    failed = next(t for t in graded["bob"].tests if t.seed is not None)
+    command = replay_command(submission=str(sub), learner_id="bob",
+                             test_id=f"conv::{failed.name}")
+    args = shlex.split(command)
+    assert args[:2] == ["cnn-grader", "grade"]
+    done = CliRunner().invoke(main, args[1:])
+    assert done.exit_code == 0, done.output
+    assert f"conv::{failed.name}: failed (seed {failed.seed}, course)" in done.output
+    html = render_html(graded["bob"])
+    assert f"seed <code>{failed.seed}</code>" in html
+    assert f"--only {shlex.quote('conv::' + failed.name)}".replace("'", "&#39;") in html
+
+
+def test_only_refuses_unknown_tests_and_exercises(tmp_path):
+    for only, message in ((("conv::test_nothing_like_this",), "no hidden test is named"),
+                          (("nonsense::test_x",), "no exercise named 'nonsense'"),
+                          (("conv.test_x",), "is not a hidden test's name")):
+        done = CliRunner().invoke(main, ["grade", str(SOLUTIONS_DIR), "--only", *only])
+        assert done.exit_code == 2 and message in done.output, done.output
