@@ -40,9 +40,12 @@ SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.
 
 
 def protected_paths() -> list[Path]:
-    """What the learner must never read: reference code, suites, the quiz key, tests."""
+    """What the learner must never read: reference code, suites, the quiz key, tests,
+    and the course secret and signing key files."""
+    from grader.keys import key_files_read
     from grader.layout import PACKAGE_DIR, QUIZ_BANK, SOLUTIONS_DIR
-    return [SOLUTIONS_DIR, QUIZ_BANK.parent, PACKAGE_DIR, PROJECT_DIR / "tests"]
+    return [SOLUTIONS_DIR, QUIZ_BANK.parent, PACKAGE_DIR, PROJECT_DIR / "tests",
+            *key_files_read()]
 
 
 @cache

@@ -16,6 +16,14 @@ from grader.errors import UsageError
 # The environment variables that name the files (when no option does).
 SECRET_ENV = "CNN_GRADER_SECRET_FILE"
 SIGN_KEY_ENV = "CNN_GRADER_SIGN_KEY_FILE"
+# Every key file this process has read: learner children must not open them
+# either (isolation.protected_paths), or a submission could print a key into
+# its own report. Keys are read before any child starts.
+_read: set[Path] = set()
+
+
+def key_files_read() -> list[Path]:
+    return sorted(_read)
 
 
 def key_path(given: Path | None, env_var: str) -> Path | None:
@@ -32,6 +40,7 @@ def read_key_file(path: Path, *, what: str, env_var: str) -> bytes:
             f"then pass the file, or set {env_var}=FILE")
     try:
         data = Path(path).read_bytes().strip()
+        _read.add(Path(path).resolve())
     except FileNotFoundError:
         raise UsageError(f"the {what} file {path} does not exist", hint=hint) from None
     except IsADirectoryError:

@@ -157,3 +157,27 @@ def test_sign_key_without_json_and_a_short_key_are_refused_before_grading(tmp_pa
     tiny = runner.invoke(main, ["grade", str(tmp_path / "nowhere"), "--sign-key", str(short),
                                 "--json", str(tmp_path / "r.json")])
     assert tiny.exit_code == 2 and "holds 4 bytes" in tiny.stderr and "tiny" not in tiny.stderr
+
+
+def test_learner_code_cannot_read_the_key_files_into_its_report(tmp_path):
+    from grader.grading import grade
+    from grader.isolation import protected_paths
+    from grader.signing import load_sign_key
+
+    from conftest import submission_with
+
+    secret, key = tmp_path / "secret.key", tmp_path / "sign.key"
+    secret.write_text("S" * 40)
+    key.write_text("K" * 40)
+    load_sign_key(key)  # as cnn-grader grade --sign-key does, before grading
+    thief = (SOLUTIONS_DIR / "conv.py").read_text() + (
+        f"\nfor path in ({str(secret)!r}, {str(key)!r}):\n"
+        f"    try:\n        print('stolen:', open(path).read())\n"
+        f"    except OSError as exc:\n        print('refused:', type(exc).__name__)\n")
+    result = grade(submission=submission_with(tmp_path, {"conv.py": thief}),
+                   exercises=("conv",), learner="alice", secret_file=secret)
+    assert {secret.resolve(), key.resolve()} <= set(protected_paths())
+    printed = result.exercise("conv").learner_output
+    assert printed.count("refused:") == 2 and "stolen" not in printed, printed
+    assert result.exercise("conv").score == result.exercise("conv").max_score
+    assert not any("S" * 40 in t.output or "K" * 40 in t.output for t in result.tests)

@@ -6,11 +6,13 @@ never disagree about a score.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from grader.formats.gradescope import gradescope_results
 from grader.formats.junit import junit_xml
 from grader.formats.prairielearn import prairielearn_results
+from grader.report import _write_atomic
 from grader.results import GradeResult
 
 __all__ = ["gradescope_results", "junit_xml", "prairielearn_results", "write_formats"]
@@ -20,10 +22,6 @@ def write_formats(result: GradeResult, *, gradescope: Path | None = None,
                   prairielearn: Path | None = None, junit: Path | None = None,
                   execution_time: float = 0.0) -> list[Path]:
     """Write each format whose path is given (atomically); return the paths written."""
-    import json
-
-    from grader.report import _write_atomic
-
     written = []
     if gradescope is not None:
         doc = gradescope_results(result, execution_time=execution_time)
