@@ -57,12 +57,17 @@ class ClassResult:
 
 
 def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
-                dask_address: str | None = None, progress: bool | None = None) -> ClassResult:
+                dask_address: str | None = None, progress: bool | None = None,
+                secret_file: Path | None = None, sign_key: bytes | None = None,
+                reveal: bool = True) -> ClassResult:
     """Grade every learner of the batch ``submissions`` into ``out``.
 
     ``jobs`` worker processes grade in parallel (default: the core count);
     with ``dask_address`` the Dask cluster there grades instead. ``progress``
     shows a bar (default: only when stderr is a terminal and not in CI).
+    ``secret_file``, ``sign_key`` and ``reveal`` mean what they mean for one
+    grading (``cnn-grader grade --secret/--sign-key/--no-reveal``); with a
+    key, each learner's JSON and each gradebook row are signed.
     A stop by KeyboardInterrupt (SIGINT, and SIGTERM here) still leaves a
     consistent ``out``; run again to finish.
     """
@@ -74,11 +79,15 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} is not a number of workers", hint="use --jobs 1 or more")
+    from grader.seeding import seeding_for
+    # Read the course secret once here: a bad file fails before any grading.
+    seeding = seeding_for("", secret_file=secret_file).mode
     (out / LEARNERS_DIR).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cnn-grader-batch-") as stage, \
             _sigterm_as_interrupt():
         learners = list_learners(submissions, Path(stage))
-        run = _Run(out, learners, progress)
+        run = _Run(out, learners, progress, seeding=seeding, sign_key=sign_key,
+                   task_options=(str(secret_file) if secret_file else None, reveal))
         try:
             todo = run.intake()
             if todo:
@@ -86,7 +95,7 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
                     run.grade(pool, todo, remote)
         finally:
             run.close()
-            rebuild_gradebook(out)
+            rebuild_gradebook(out, sign_key=sign_key)
             write_class_report(out)
     return run.result()
 
@@ -94,9 +103,13 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
 class _Run:
     """One batch run: what is done, what is left, and the files in ``out``."""
 
-    def __init__(self, out: Path, learners: list[LearnerSource], progress: bool | None) -> None:
+    def __init__(self, out: Path, learners: list[LearnerSource], progress: bool | None, *,
+                 seeding: str, sign_key: bytes | None, task_options: tuple) -> None:
         self.out = out
         self.learners = learners
+        self.seeding = seeding
+        self.sign_key = sign_key
+        self.task_options = task_options
         self.rows = {r["learner_id"]: r for r in map(row, iter_records(out))}
         self.counts = {"graded": 0, "reused": 0, "unreadable": 0, "errors": 0}
         self._last_gradebook = 0.0
@@ -113,8 +126,8 @@ class _Run:
             done = self.rows.get(source.learner_id)
             if isinstance(key, SubmissionError):
                 self._record_failure(source, "unreadable", str(key))
-            elif done and done["fingerprint"] == key and done["grader_version"] == __version__ \
-                    and "error" not in done["flags"].split():
+            elif done and (done["fingerprint"], done["grader_version"], done["seeding"]) \
+                    == (key, __version__, self.seeding):
                 self.counts["reused"] += 1
                 self.bar.update()
             else:
@@ -128,7 +141,7 @@ class _Run:
         def submit(source: LearnerSource) -> None:
             attempts[source.learner_id] += 1
             pending[pool.submit(grade_one, _payload(source, remote), source.path.name,
-                                source.learner_id)] = source
+                                source.learner_id, *self.task_options)] = source
 
         for source in todo:
             submit(source)
@@ -156,6 +169,9 @@ class _Run:
 
     def _record(self, source: LearnerSource, record: dict[str, Any], html: str | None) -> None:
         name = self.out / LEARNERS_DIR / source.learner_id
+        if self.sign_key is not None and "error" not in record:
+            from grader.signing import sign_result
+            record = sign_result(record, key=self.sign_key)
         if html is not None:
             _write_atomic(name.with_name(name.name + ".html"), html)
         # The JSON last: it is what marks the learner as done.
@@ -165,7 +181,7 @@ class _Run:
                     "unreadable" if record["status"] == "unreadable" else "errors"] += 1
         self.bar.update()
         if time.monotonic() - self._last_gradebook > policy.GRADEBOOK_REFRESH_S:
-            write_gradebook(self.out, list(self.rows.values()))
+            write_gradebook(self.out, list(self.rows.values()), sign_key=self.sign_key)
             self._last_gradebook = time.monotonic()
 
     def _record_failure(self, source: LearnerSource, status: str, message: str) -> None:
@@ -185,11 +201,13 @@ class _Run:
                            class_report=self.out / "class.html")
 
 
-def grade_one(payload: str | bytes, name: str, learner_id: str) -> tuple[dict[str, Any], str]:
+def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str | None = None,
+              reveal: bool = True) -> tuple[dict[str, Any], str]:
     """Grade one learner in a worker (local or Dask); return its JSON and HTML.
 
     ``payload`` is the submission's path, or its bytes as a .zip when the
-    worker may be on another machine.
+    worker may be on another machine. ``secret_file`` is a path on the
+    worker's machine (the secret itself never travels).
     """
     from grader.grading import grade
     from grader.report import render_html
@@ -199,8 +217,9 @@ def grade_one(payload: str | bytes, name: str, learner_id: str) -> tuple[dict[st
         path = Path(payload) if isinstance(payload, str) else Path(tmp) / name
         if isinstance(payload, bytes):
             path.write_bytes(payload)
-        result = grade(submission=path, learner=learner_id)
-    return to_json(result), render_html(result)
+        result = grade(submission=path, learner=learner_id,
+                       secret_file=Path(secret_file) if secret_file else None)
+    return to_json(result), render_html(result, reveal=reveal)
 
 
 def _fingerprint(source: LearnerSource) -> str | SubmissionError:

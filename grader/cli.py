@@ -63,10 +63,10 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
 
     if out is not None or jobs is not None or dask_address is not None or is_batch(submission):
         _grade_batch(submission, out=out, jobs=jobs, dask_address=dask_address,
+                     secret_file=secret_file, sign_key_file=sign_key_file, reveal=reveal,
                      single_only={"--json": json_path, "--html": html_path, "--learner": learner,
                                   "--gradescope": gradescope_path, "--junit": junit_path,
-                                  "--prairielearn": prairielearn_path, "--only": only or None,
-                                  "--sign-key": sign_key_file})
+                                  "--prairielearn": prairielearn_path, "--only": only or None})
         return
     import time
 
@@ -99,9 +99,11 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
 
 
 def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
-                 dask_address: str | None, single_only: dict[str, object]) -> None:
+                 dask_address: str | None, secret_file: Path | None,
+                 sign_key_file: Path | None, reveal: bool, single_only: dict[str, object]) -> None:
     from grader.batch import grade_class
     from grader.errors import UsageError
+    from grader.signing import load_sign_key
 
     if out is None:
         raise UsageError(f"{submission} is a batch of submissions: say where its reports go",
@@ -111,7 +113,9 @@ def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
         raise UsageError(f"{', '.join(given)} grade(s) a single submission, not a batch",
                          hint="a batch writes OUT/learners/ID.json and .html; drop the option")
     try:
-        c = grade_class(submissions=submission, out=out, jobs=jobs, dask_address=dask_address)
+        c = grade_class(submissions=submission, out=out, jobs=jobs, dask_address=dask_address,
+                        secret_file=secret_file, sign_key=load_sign_key(sign_key_file),
+                        reveal=reveal)
     except KeyboardInterrupt:
         click.echo(f"Stopped. What was graded is in {out}; run the same command again "
                    f"to grade the rest.", err=True)

@@ -22,7 +22,9 @@ from grader.shortcuts import SHORTCUT_MARK
 LEARNERS_DIR = "learners"
 GRADEBOOK_FILE = "gradebook.csv"
 COLUMNS = ("learner_id", *EXERCISES, "quiz", "total", "max_total", "flags",
-           "fingerprint", "grader_version")
+           "fingerprint", "grader_version", "seeding")
+# With a signing key, each row also carries the HMAC of its other columns.
+SIGNATURE_COLUMN = "signature"
 # Intake notes that mean the archive tried to reach outside itself. (A
 # symbolic link alone is not one: the stubs' layers.py is one, harmlessly.)
 _TAMPER_MARKS = ("points outside the submission",)
@@ -76,7 +78,8 @@ def row(record: dict[str, Any]) -> dict[str, str]:
     """The gradebook row of one learner record."""
     out = {"learner_id": record["learner_id"], "flags": " ".join(flags(record)),
            "fingerprint": record.get("fingerprint", ""),
-           "grader_version": record.get("grader_version", "")}
+           "grader_version": record.get("grader_version", ""),
+           "seeding": record.get("seeding", "")}
     exercises = record.get("exercises", {})
     for name in (*EXERCISES, "quiz"):
         score = exercises.get(name, {}).get("score")
@@ -87,23 +90,30 @@ def row(record: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def render_csv(rows: list[dict[str, str]]) -> str:
+def render_csv(rows: list[dict[str, str]], *, sign_key: bytes | None = None) -> str:
+    columns = COLUMNS
+    rows = sorted(rows, key=lambda r: r["learner_id"])
+    if sign_key is not None:
+        from grader.signing import sign_row
+        columns = (*COLUMNS, SIGNATURE_COLUMN)
+        rows = [{**r, SIGNATURE_COLUMN: sign_row(r, key=sign_key)} for r in rows]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(sorted(rows, key=lambda r: r["learner_id"]))
+    writer.writerows(rows)
     return buffer.getvalue()
 
 
-def write_gradebook(out: Path, rows: list[dict[str, str]]) -> Path:
+def write_gradebook(out: Path, rows: list[dict[str, str]], *,
+                    sign_key: bytes | None = None) -> Path:
     path = out / GRADEBOOK_FILE
-    _write_atomic(path, render_csv(rows))
+    _write_atomic(path, render_csv(rows, sign_key=sign_key))
     return path
 
 
-def rebuild_gradebook(out: Path) -> Path:
+def rebuild_gradebook(out: Path, *, sign_key: bytes | None = None) -> Path:
     """Write ``OUT/gradebook.csv`` afresh from every per-learner file."""
-    return write_gradebook(out, [row(r) for r in iter_records(out)])
+    return write_gradebook(out, [row(r) for r in iter_records(out)], sign_key=sign_key)
 
 
 def read_gradebook(path: Path) -> list[dict[str, str]]:
