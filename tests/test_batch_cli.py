@@ -38,3 +38,41 @@ def test_jobs_must_be_positive(tmp_path):
     result = CliRunner().invoke(main, ["grade", str(_batch(tmp_path)), "--out",
                                        str(tmp_path / "out"), "--jobs", "0"])
     assert result.exit_code == 2
+
+
+def _unreadable_batch(tmp_path):
+    # A learner whose archive is refused at intake: a batch that needs no grading.
+    batch = tmp_path / "class"
+    batch.mkdir()
+    (batch / "eve.zip").write_bytes(b"not a zip archive")
+    return batch
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path):
+    import os
+    import sys
+
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    child = pexpect.spawn(sys.executable, ["-m", "grader.cli", "grade",
+                                           str(_unreadable_batch(tmp_path)), "--out",
+                                           str(tmp_path / "out")],
+                          env=env, encoding="utf-8", timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "1/1" in child.before and "grading" in child.before
+
+
+def test_ci_and_pipes_get_no_progress_bar(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "grade",
+                           str(_unreadable_batch(tmp_path)), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, env={**os.environ, "CI": "true"})
+    assert done.returncode == 0, done.stderr
+    assert "1/1" not in done.stderr and "grading" not in done.stderr
+    assert "1 unreadable" in done.stdout
