@@ -17,8 +17,8 @@ ATOL_FLOAT32 = 1e-5
 
 # --- Property-based hidden tests (hypothesis) --------------------------------
 # Examples per property test. Each is one call into the learner's child
-# (about a millisecond on these tiny inputs), and a failure costs a few
-# hundred more while hypothesis shrinks it to the smallest failing call.
+# (about a millisecond on these tiny inputs), and a failure costs some 20
+# to 100 more while hypothesis shrinks it to the smallest failing call.
 # The fixed cases are built to catch the catalogued mistakes, so the
 # examples are a wider net for other bugs and the source of small failing
 # calls; 25 draw each option (pairs, padding, default stride) several
