@@ -75,6 +75,8 @@ def test_mutation_score_is_100_percent(tmp_path, solutions_result, capsys):
         found = Counter(t.diagnosis.id for t in failed if t.diagnosis is not None)
         if mine.score >= solutions_result.exercise(exercise).max_score:
             problems.append(f"{wanted}: not caught ({mine.score}/{mine.max_score})")
+        elif mine.score <= 0:
+            problems.append(f"{wanted}: lost every point; one mistake should cost less")
         elif wanted not in found:
             problems.append(f"{wanted}: caught, but diagnosed as {dict(found) or 'nothing'}")
         else:
