@@ -175,7 +175,7 @@ def _remove(path: Path) -> None:
     import signal
     import time
     procs = path / "cgroup.procs"
-    for _ in range(50):
+    for _ in range(200):
         try:
             pids = [int(p) for p in procs.read_text().split()]
         except OSError:
@@ -187,7 +187,7 @@ def _remove(path: Path) -> None:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        time.sleep(0.02)
+        time.sleep(0.005)
     try:
         path.rmdir()
     except OSError:

@@ -101,6 +101,11 @@ WARM_POOL_MAX_FORKS = 1000
 # its memory cgroup): room for the submission (MAX_SUBMISSION_BYTES) and for
 # files as large as MAX_FILE_BYTES allows.
 WARM_CHILD_TMPFS_BYTES = 96 << 20
+# torch threads in the grader's own process (the suites' reference computations).
+# Its tensors are tiny, and a grading process shares the cores with its children
+# and, in a batch, with one worker per core: extra intra-op threads only spin
+# against them (measured: 30 ms instead of under 1 ms per reference conv2d).
+GRADER_TORCH_THREADS = 1
 
 # --- GitHub Classroom (the workflow in `cnn-grader release`) -----------------------
 # Classroom's points come from the visible tests only, a check that the code

@@ -15,6 +15,7 @@ from typing import Iterable
 
 import pytest
 
+from grader import policy
 from grader.errors import SuiteError, UsageError
 from grader.faults import LearnerFault
 from grader.layout import HIDDEN_SUITES, SUITES_DIR
@@ -113,11 +114,17 @@ def run_suites(learner: Learner, exercises: Iterable[str], *, seeding: Seeding |
     anonymous learner when None); ``only`` runs just the tests named
     "exercise::test" (a replay), which must be in ``exercises``.
     """
+    import torch  # the reference computations use it; the suites import it anyway
+    torch.set_num_threads(policy.GRADER_TORCH_THREADS)
     plugin = SuitePlugin(learner, seeding or self_check(""))
     paths = ([str(HIDDEN_SUITES / f"test_{e}.py") + f"::{t}" for e, t in map(split_test_id, only)]
              or [str(HIDDEN_SUITES / f"test_{name}.py") for name in exercises])
     args = [*paths, "-c", str(SUITES_INI), "--rootdir", str(SUITES_DIR), "-q",
-            "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib"]
+            "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib",
+            # Log capture and the end-of-run garbage collection that hunts
+            # unraisable exceptions cost ~1 s per grading and serve nothing
+            # here: learner code, whose errors matter, runs in the children.
+            "-p", "no:logging", "-p", "no:unraisableexception", "-p", "no:threadexception"]
     sink = io.StringIO()
     # The grader's own pytest settings must not leak into grading, and the
     # terminal chatter of an in-process run belongs to no one.

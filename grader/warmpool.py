@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import base64
 import json
+import multiprocessing.util
 import os
 import select
 import shutil
@@ -278,6 +279,9 @@ def shared() -> WarmPool | None:
         if _POOL is None or _POOL_PID != os.getpid():
             _POOL, _POOL_PID = WarmPool(), os.getpid()
             atexit.register(_POOL.stop)
+            # A multiprocessing worker (a batch's) leaves by os._exit, which
+            # skips atexit but runs these finalizers.
+            multiprocessing.util.Finalize(_POOL, _POOL.stop, exitpriority=10)
         if _POOL.problem:
             return None
         return _POOL

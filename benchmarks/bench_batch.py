@@ -1,0 +1,245 @@
+"""Throughput of grading a class: the batch path against a naive grader, side by side.
+
+Generates N submissions (a realistic mix: mostly correct, some with a bug from
+tests/variants, a few slow and a few that never return), then grades the same
+folder twice in one run:
+
+* batch: ``grader.batch.grade_class`` (long-lived workers, warm pool,
+  sandboxed children, per-learner JSON and HTML, gradebook, class report);
+* naive: one fresh ``pytest`` process per submission running the same hidden
+  suites, with the learner's modules imported into it directly
+  (``naive_plugin.py``), ``--jobs`` of them at a time, each killed after
+  ``--naive-timeout`` seconds (a naive grader's only defence against a hang).
+
+For each it prints throughput, the median and p95 seconds per submission (the
+time one worker spent on it) and the peak memory of its whole process tree
+(sum of PSS, which counts pages shared after fork once; sum of RSS as well).
+The machine's load average is printed before and after: other work on the
+same cores slows both paths.
+
+    .venv/bin/python benchmarks/bench_batch.py --n 50 200 --jobs 2
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader import batch  # noqa: E402
+from grader.layout import EXERCISES, HIDDEN_SUITES, SOLUTIONS_DIR, SUITES_DIR  # noqa: E402
+
+VARIANTS = ROOT / "tests" / "variants"
+# Shares of the class; what is left over is correct.
+BUGGY, SLOW, ENDLESS = 0.15, 0.03, 0.02
+SLOW_SOURCE = "\n\nimport time as _t\n_real = {name}\n\ndef {name}(*a, **k):\n" \
+              "    _t.sleep(0.05)\n    return _real(*a, **k)\n"
+ENDLESS_SOURCE = "\n\ndef {name}(*a, **k):\n    while True:\n        pass\n"
+
+
+# --------------------------------------------------------------------------- the class
+def make_class(root: Path, n: int, seed: int) -> dict[str, str]:
+    """``n`` learner folders under ``root``; returns each learner's kind."""
+    rng = random.Random(seed)
+    bugs = sorted(VARIANTS.glob("*/bug_*.py"))
+    kinds = {}
+    for i in range(n):
+        learner = f"learner{i:04d}"
+        dest = root / learner
+        shutil.copytree(SOLUTIONS_DIR, dest, ignore=shutil.ignore_patterns("__pycache__"))
+        draw = rng.random()
+        if draw < BUGGY:
+            bug = rng.choice(bugs)
+            shutil.copyfile(bug, dest / f"{bug.parent.name}.py")
+            kinds[learner] = f"buggy ({bug.parent.name}/{bug.stem})"
+        elif draw < BUGGY + SLOW:
+            _append(dest / "params.py", SLOW_SOURCE.format(name="count_parameters"))
+            kinds[learner] = "slow (50 ms per call of count_parameters)"
+        elif draw < BUGGY + SLOW + ENDLESS:
+            _append(dest / "receptive_field.py", ENDLESS_SOURCE.format(name="receptive_field"))
+            kinds[learner] = "endless loop (receptive_field)"
+        else:
+            kinds[learner] = "correct"
+    return kinds
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+# --------------------------------------------------------------------------- memory
+class TreeMemory:
+    """Samples the summed PSS and RSS of this process and all its descendants."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        self.peak_pss = self.peak_rss = 0
+        self._every, self._stop = every, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            pss = rss = 0
+            for pid in _descendants(os.getpid()):
+                p, r = _memory(pid)
+                pss, rss = pss + p, rss + r
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in bytes, or zeros for a process that has just ended."""
+    values = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("Pss", "Rss"):
+                values[key] = int(rest.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return values.get("Pss", 0), values.get("Rss", 0)
+
+
+# --------------------------------------------------------------------------- batch
+def timed_grade_one(*args):
+    """``batch.grade_one``, timed inside the worker; the time goes to a side file."""
+    start = time.perf_counter()
+    result = _GRADE_ONE(*args)
+    with open(os.environ["BENCH_BATCH_TIMES"], "a") as fh:
+        fh.write(f"{time.perf_counter() - start:.4f}\n")
+    return result
+
+
+_GRADE_ONE = batch.grade_one
+
+
+def run_batch(folder: Path, out: Path, jobs: int) -> dict:
+    times_file = out.parent / f"{out.name}-times.tsv"
+    os.environ["BENCH_BATCH_TIMES"] = str(times_file)
+    batch.grade_one = timed_grade_one  # workers find it in this module (spawn)
+    try:
+        with TreeMemory() as memory:
+            start = time.perf_counter()
+            batch.grade_class(submissions=folder, out=out, jobs=jobs, progress=False)
+            wall = time.perf_counter() - start
+    finally:
+        batch.grade_one = _GRADE_ONE
+    seconds = [float(line) for line in times_file.read_text().split()]
+    return {"wall": wall, "seconds": seconds, "pss": memory.peak_pss, "rss": memory.peak_rss}
+
+
+# --------------------------------------------------------------------------- naive
+def naive_one(submission: Path, junit: Path, timeout: float) -> tuple[float, int | None]:
+    """One fresh pytest process; (seconds, tests passed or None when it was killed)."""
+    suites = [str(HIDDEN_SUITES / f"test_{name}.py") for name in EXERCISES]
+    command = [sys.executable, "-m", "pytest", *suites, "-c", str(SUITES_DIR / "suites.ini"),
+               "--rootdir", str(SUITES_DIR), "-q", "-p", "naive_plugin",
+               "-p", "no:cacheprovider", "--import-mode=importlib", f"--junitxml={junit}"]
+    env = {**os.environ, "NAIVE_SUBMISSION": str(submission),
+           "PYTHONPATH": str(Path(__file__).resolve().parent), "OMP_NUM_THREADS": "1"}
+    start = time.perf_counter()
+    try:
+        subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - start, None
+    seconds = time.perf_counter() - start
+    try:
+        suite = ET.parse(junit).getroot().find("testsuite")
+        counts = [int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")]
+        return seconds, counts[0] - sum(counts[1:])
+    except (ET.ParseError, OSError, AttributeError):
+        return seconds, None
+
+
+def run_naive(folder: Path, out: Path, jobs: int, timeout: float) -> dict:
+    out.mkdir(parents=True)
+    learners = sorted(p for p in folder.iterdir() if p.is_dir())
+    with TreeMemory() as memory, cf.ThreadPoolExecutor(jobs) as pool:
+        start = time.perf_counter()
+        done = list(pool.map(lambda p: naive_one(p, out / f"{p.name}.xml", timeout), learners))
+        wall = time.perf_counter() - start
+    return {"wall": wall, "seconds": [s for s, _ in done], "pss": memory.peak_pss,
+            "rss": memory.peak_rss, "killed": sum(p is None for _, p in done)}
+
+
+# --------------------------------------------------------------------------- report
+def summary(name: str, n: int, run: dict) -> str:
+    seconds = sorted(run["seconds"])
+    p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
+    return (f"  {name:<6} {run['wall']:8.1f} s  {n / run['wall'] * 60:7.1f}/min  "
+            f"median {statistics.median(seconds):5.2f} s  p95 {p95:5.2f} s  "
+            f"peak PSS {run['pss'] / 2**20:6.0f} MiB  (RSS sum {run['rss'] / 2**20:6.0f} MiB)")
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--naive-timeout", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--skip-naive", action="store_true", help="time the batch path only")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores, --jobs {args.jobs}, naive timeout {args.naive_timeout:g} s; "
+          f"{load()}", flush=True)
+    for n in args.n:
+        with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+            folder = Path(tmp) / "class"
+            folder.mkdir()
+            kinds = make_class(folder, n, args.seed)
+            mix = {k.split(" ")[0]: 0 for k in kinds.values()}
+            for kind in kinds.values():
+                mix[kind.split(" ")[0]] += 1
+            print(f"N = {n}: {mix}", flush=True)
+            fast = run_batch(folder, Path(tmp) / "batch-out", args.jobs)
+            print(summary("batch", n, fast), flush=True)
+            if not args.skip_naive:
+                naive = run_naive(folder, Path(tmp) / "naive-out", args.jobs,
+                                  args.naive_timeout)
+                print(summary("naive", n, naive) + f"  killed {naive['killed']}", flush=True)
+                print(f"  ratio  {naive['wall'] / fast['wall']:.1f}x the naive throughput; "
+                      f"{load()}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

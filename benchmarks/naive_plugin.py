@@ -1,0 +1,67 @@
+"""The naive baseline's pytest plugin: the hidden suites against learner code imported directly.
+
+This is what a grader without a sandbox does: one ``pytest`` process per
+submission, the learner's modules imported into that same process, the same
+hidden suites, results read from JUnit XML. The suites reach the learner
+through the ``learner`` fixture; here it calls the learner's functions in
+this process (through the child's own request handler, so that the suites see
+exactly the values they see in the real grader, without any pipe or child).
+
+Used by ``bench_batch.py``: ``NAIVE_SUBMISSION=DIR python -m pytest -p naive_plugin ...``
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from grader import layers, policy, protocol
+from grader.faults import LearnerException
+from grader.layout import EXERCISES, PACKAGE_DIR
+from grader.remote import Learner
+from grader.runner import LEARNER_KEY
+
+
+def _load_child_module():
+    spec = importlib.util.spec_from_file_location("naive_child", PACKAGE_DIR / "child.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class InProcess:
+    """Stands where a Sandbox would: same requests, answered in this very process."""
+
+    def __init__(self, module: str, server) -> None:
+        self.module, self._server = module, server
+
+    def request(self, message: dict, *, what: str):
+        reply = self._server.handle(message)
+        if "exc" in reply:
+            raise LearnerException.from_wire(reply["exc"], what)
+        return protocol.decode(reply["ok"], max_elements=policy.MAX_ARRAY_ELEMENTS,
+                               max_depth=policy.MAX_NESTING, make_layer=None)
+
+
+def pytest_configure(config) -> None:
+    submission = Path(os.environ["NAIVE_SUBMISSION"])
+    sys.path.insert(0, str(submission))
+    server = _load_child_module().Server(protocol, np, layers, str(submission))
+    server.max_elements = policy.MAX_ARRAY_ELEMENTS
+    boxes = {}
+    for name in EXERCISES:
+        box = boxes[name] = InProcess(name, server)
+        try:
+            box.request({"op": "import", "module": name}, what=f"import {name}")
+        except LearnerException:
+            pass  # its tests fail when they call it, as in a naive grader
+    config.stash[LEARNER_KEY] = Learner(boxes)
+    try:  # per-learner random inputs, where the grader has them
+        from grader.runner import SEEDING_KEY
+        from grader.seeding import self_check
+        config.stash[SEEDING_KEY] = self_check("")
+    except ImportError:
+        pass
