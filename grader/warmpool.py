@@ -132,6 +132,9 @@ class WarmChild:
     def __init__(self, zygote: Zygote, cred: socket.socket, status_fd: int) -> None:
         self.zygote = zygote
         self._cred, self._status_fd = cred, status_fd
+        # pidfds, taken while each process is alive, so that a kill can never
+        # reach another process that later gets the same number.
+        self._pidfds: list[int] = []
         self.pid = self._next_pid(policy.START_TIMEOUT_S)  # the waiter (A)
         self.server_pid: int | None = None  # the learner's server (B), once it exists
         self.returncode: int | None = None
@@ -146,7 +149,12 @@ class WarmChild:
             return None
         for level, kind, data in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
-                return _CRED.unpack(data[:_CRED.size])[0]
+                pid = _CRED.unpack(data[:_CRED.size])[0]
+                try:
+                    self._pidfds.append(os.pidfd_open(pid))
+                except OSError:
+                    pass  # it has ended already
+                return pid
         return None
 
     def wait(self, timeout: float | None = None) -> int | None:
@@ -167,12 +175,13 @@ class WarmChild:
         """SIGKILL the server (PID 1 of its namespace: everything in it dies), then the waiter."""
         if self.server_pid is None:
             self.server_pid = self._next_pid(0.5)
-        for pid in (self.server_pid, self.pid):
-            if pid:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        for pidfd in reversed(self._pidfds):  # the server first
+            try:
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.close(pidfd)
+        self._pidfds = []
         try:
             self.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -221,14 +230,20 @@ class WarmPool:
                 os.close(fd)
             cred_theirs.close()
         child = WarmChild(zygote, cred, status_r)
-        if child.pid is None:
-            raise ZygoteDied("a forked child did not report in")
-        if cgroup is not None:
-            cgroup.add(child.pid)  # before the setup message lets it go on
-        protocol.write_message(req_w, {
-            "files": _read_files(submission_dir), "config": config,
-            "support": f"{RUNTIME_IN_SANDBOX}/support", "environment": environment,
-            "tmpfs_bytes": policy.WARM_CHILD_TMPFS_BYTES})
+        try:
+            if child.pid is None:
+                raise ZygoteDied("a forked child did not report in")
+            if cgroup is not None:
+                cgroup.add(child.pid)  # before the setup message lets it go on
+            protocol.write_message(req_w, {
+                "files": _read_files(submission_dir), "config": config,
+                "support": f"{RUNTIME_IN_SANDBOX}/support", "environment": environment,
+                "tmpfs_bytes": policy.WARM_CHILD_TMPFS_BYTES})
+        except BaseException:
+            child.kill()
+            os.close(req_w)
+            os.close(reply_r)
+            raise
         return child, req_w, reply_r
 
     def _zygote(self, flavour: str) -> Zygote:
