@@ -40,7 +40,9 @@ def main() -> None:
 @click.option("--only", "only", multiple=True, metavar="EXERCISE::TEST",
               help="Run just this hidden test (repeatable), e.g. to replay a failure.")
 @click.option("--reveal/--no-reveal", default=True,
-              help="Show the quiz's correct answers in the report (hide them before a deadline).")
+              help="Show the quiz's correct answers and explanations in what learners see (the "
+                   "HTML report, --gradescope, --prairielearn, --junit); hide them before a "
+                   "deadline. The --json result always keeps them, for the instructor.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               help="Batch: write the per-learner reports, gradebook.csv and class.html here.")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), metavar="N",
@@ -86,7 +88,7 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     write_outputs(result, json_path=json_path, html_path=html_path, reveal=reveal,
                   sign_key=sign_key)
     write_formats(result, gradescope=gradescope_path, prairielearn=prairielearn_path,
-                  junit=junit_path, execution_time=time.monotonic() - started)
+                  junit=junit_path, execution_time=time.monotonic() - started, reveal=reveal)
     click.echo(f"{result.submission}: {result.score:g} / {result.max_score:g}")
     for e in result.exercises:
         note = f"  ({e.message.splitlines()[0]})" if e.message else ""
@@ -179,14 +181,44 @@ def gradescope() -> None:
 
 @gradescope.command("build")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--secret", "secret_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Put the course secret in this file into the bundle, so that Gradescope "
+                   "grades in course mode (without it: self-check mode).")
+@click.option("--reveal/--no-reveal", default=True,
+              help="Show the quiz's correct answers in learners' results on Gradescope "
+                   "(build with --no-reveal before the deadline, again without it after).")
 @reports_errors
-def gradescope_build(out: Path) -> None:
+def gradescope_build(out: Path, secret_file: Path | None, reveal: bool) -> None:
     """Write the autograder bundle OUT.zip (it holds the solutions: keep it private)."""
     from grader.gradescope import build_bundle
 
-    members = build_bundle(out=out)
-    click.echo(f"Wrote {out} ({len(members)} files). Upload it as the assignment's "
+    b = build_bundle(out=out, secret_file=secret_file, reveal=reveal)
+    click.echo(f"Wrote {out} ({len(b.members)} files). Upload it as the assignment's "
                f"autograder on Gradescope.")
+    if b.seeding == "course":
+        click.echo(f"It grades in course mode, with the course secret from {secret_file}.")
+    else:
+        click.echo("Warning: no --secret, so it grades in self-check mode: anyone with the "
+                   "grader can compute the hidden inputs. Fine for a trial run; for marks "
+                   "that count, build it again with --secret FILE.", err=True)
+    click.echo("Learners' results show the quiz's correct answers and explanations."
+               if b.reveal else "Learners' results hide the quiz's correct answers and "
+               "explanations (--no-reveal); after the deadline, build and upload it again "
+               "without --no-reveal.")
+
+
+@gradescope.command("learner-id")
+@click.argument("metadata", type=click.Path(dir_okay=False, path_type=Path))
+@reports_errors
+def gradescope_learner_id(metadata: Path) -> None:
+    """Print the learner id to grade as, from Gradescope's submission_metadata.json."""
+    from grader.gradescope import learner_from_metadata
+
+    who = learner_from_metadata(metadata)
+    if len(who.users) > 1:
+        click.echo(f"Group submission of {', '.join(who.users)}: graded as {who.id}, the "
+                   f"first of them in sorted order.", err=True)
+    click.echo(who.id)
 
 
 

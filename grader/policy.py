@@ -167,6 +167,15 @@ MAX_ATTEMPTS_PER_LEARNER = 2
 # office hours. The autograder's own log (stdout) is for the instructor.
 GRADESCOPE_TEST_VISIBILITY = "visible"
 GRADESCOPE_STDOUT_VISIBILITY = "hidden"
+# On Gradescope the learner id comes from Gradescope's submission metadata,
+# never from answers.toml, where a learner could name a classmate and reuse
+# that classmate's leaked outputs and quiz numbers. Of the user's fields it is
+# the email (lowercased, as emails are case-blind): the learner knows it, and
+# needs it to print their quiz numbers (cnn-grader quiz show --learner ID),
+# and instructors' rosters are keyed by it. Gradescope's numeric user id would
+# survive an email change but is shown to nobody, so a learner could not get
+# their own quiz variant; it is used only for a user without an email.
+GRADESCOPE_LEARNER_FIELD = "email"
 
 # --- Secrets (grader/keys.py) -------------------------------------------------------
 # The course secret and the signing key are HMAC keys. Below 16 bytes (128

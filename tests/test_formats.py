@@ -116,3 +116,41 @@ def test_write_formats_writes_nothing_it_was_not_asked_for(mixed, tmp_path):
     assert write_formats(mixed) == []
     assert write_formats(mixed, junit=tmp_path / "a" / "j.xml") == [tmp_path / "a" / "j.xml"]
     assert [p.name for p in tmp_path.rglob("*")] == ["a", "j.xml"]
+
+
+def test_learner_facing_formats_keep_the_quiz_answers_back_without_reveal(mixed):
+    from grader.layout import QUIZ_BANK
+    from grader.quiz import load_bank, score_quiz
+    from grader.quiz_variants import for_learner
+
+    bank = load_bank(QUIZ_BANK)
+    mine = {q.id: q for q in for_learner(bank, "ada")}
+    wrong = {"output-size-strided": mine["output-size-strided"].answer + 1,
+             "conv-params": mine["conv-params"].traps[0][0], "pool-64-output": "a"}
+    result = replace(mixed, learner_id="ada", quiz=score_quiz(bank, wrong, learner="ada"))
+    questions = result.quiz.questions
+    missed = [q for q in questions if q.status != "correct"]
+
+    def texts(reveal: bool) -> dict[str, str]:
+        gs = next(t for t in gradescope_results(result, reveal=reveal)["tests"]
+                  if t["name"] == "quiz")
+        pl = next(t for t in prairielearn_results(result, reveal=reveal)["tests"]
+                  if t["name"] == "quiz")
+        jx = junit_xml(result, reveal=reveal)
+        return {"gradescope": gs["output"], "prairielearn": pl["output"],
+                "junit": jx[jx.index('<testsuite name="quiz"'):]}
+
+    for name, text in texts(reveal=True).items():
+        assert all(q.explanation in text for q in questions if name != "junit"), name
+        assert "this needed" in text, name  # a numeric question's message quotes the answer
+        if name != "junit":
+            assert f"correct answer: {mine['output-size-strided'].answer:g}" in text
+    for name, text in texts(reveal=False).items():
+        assert not [q.id for q in questions if q.explanation in text], name
+        assert "correct answer:" not in text and "this needed" not in text, name
+        assert "That counts the weights only" not in text, name  # a trap's message
+        assert not [q.id for q in missed if len(q.correct) > 8 and q.correct in text], name
+    hidden = texts(reveal=False)["gradescope"]
+    assert "output-size-strided: 0 / 1 (incorrect); your answer: " in hidden
+    # A wrong choice's misconception names no right answer, and stays.
+    assert mine["pool-64-output"].choice("a").feedback in hidden

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -16,8 +17,10 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.errors import UsageError
-from grader.gradescope import build_bundle
+from grader.gradescope import OPTIONS_MEMBER, SECRET_MEMBER, build_bundle, learner_from_metadata
+from grader.keys import SECRET_ENV, SIGN_KEY_ENV
 from grader.layout import EXERCISES, EXERCISES_DIR, HIDDEN_SUITES, SOLUTIONS_DIR
+from grader.seeding import Seeding
 
 # Gradescope's documented results.json format (gradescope-autograders.readthedocs.io,
 # "Autograder Specifications"): every key it reads, nothing else.
@@ -79,10 +82,8 @@ def bundle(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def autograder(bundle, tmp_path_factory) -> Path:
+def unpacked(bundle: Path, root: Path) -> Path:
     """A folder laid out as Gradescope lays out /autograder after setup."""
-    root = tmp_path_factory.mktemp("gs") / "autograder"
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(root / "source")
     shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
@@ -90,14 +91,24 @@ def autograder(bundle, tmp_path_factory) -> Path:
     return root
 
 
-def run_autograder(root: Path, submission: Path) -> tuple[dict, str]:
+@pytest.fixture(scope="module")
+def autograder(bundle, tmp_path_factory) -> Path:
+    return unpacked(bundle, tmp_path_factory.mktemp("gs") / "autograder")
+
+
+def run_autograder(root: Path, submission: Path, metadata: dict | None = None) -> tuple[dict, str]:
+    """Run the bundle's run_autograder as Gradescope would; ``metadata`` is what
+    Gradescope writes to submission_metadata.json (None: no such file)."""
     if (root / "submission").exists():
         shutil.rmtree(root / "submission")
     shutil.copytree(submission, root / "submission")
+    (root / "submission_metadata.json").unlink(missing_ok=True)
+    if metadata is not None:
+        (root / "submission_metadata.json").write_text(json.dumps(metadata))
     # The grader's dependencies are the ones already installed for the tests
     # (setup.sh installs them on Gradescope); the grader itself is the bundle's.
-    env = {**os.environ, "CNN_GRADER_AUTOGRADER_DIR": str(root),
-           "CNN_GRADER_PYTHON": sys.executable}
+    env = {k: v for k, v in os.environ.items() if k not in (SECRET_ENV, "CNN_GRADER_METADATA")}
+    env.update(CNN_GRADER_AUTOGRADER_DIR=str(root), CNN_GRADER_PYTHON=sys.executable)
     done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -156,12 +167,22 @@ def test_run_autograder_gives_the_solutions_full_marks(autograder, solutions_res
 
 
 @needs_gradescope_writer
-def test_run_autograder_gives_the_stubs_zero(autograder):
-    results, _ = run_autograder(autograder, EXERCISES_DIR)
+def test_run_autograder_gives_the_stubs_zero(autograder, tmp_path):
+    stubs = shutil.copytree(EXERCISES_DIR, tmp_path / "stubs")
+    answers = stubs / "answers.toml"
+    answers.write_text(answers.read_text().replace('learner = ""', 'learner = "carol"', 1))
+    results, log = run_autograder(autograder, stubs)
     jsonschema.validate(results, CONTRACT)
     assert results["score"] == 0
     assert any(t["status"] == "failed" for t in results["tests"])
     assert all(t["score"] == 0 for t in results["tests"])
+    # No submission_metadata.json (not on Gradescope): answers.toml names the
+    # learner, as in a local grading, and the log says so.
+    assert results["extra_data"]["learner_id"] == "carol"
+    assert "the learner id comes from the submission's answers.toml" in log
+    # A bundle built without --secret or --no-reveal: self-check mode, answers shown.
+    assert results["extra_data"]["seeding"] == "self-check" and "self-check mode" in log
+    assert "correct answer:" in next(t for t in results["tests"] if t["name"] == "quiz")["output"]
 
 
 @needs_gradescope_writer
@@ -177,3 +198,163 @@ def test_run_autograder_reports_a_grader_failure_as_a_result(autograder, tmp_pat
     jsonschema.validate(results, GRADESCOPE_RESULTS)
     assert results["score"] == 0
     assert "could not grade" in results["output"] and "never-uploaded" in results["output"]
+
+
+# ------------------------------------------------ who submitted, the course secret, --no-reveal
+
+SECRET = "course-secret-" + "5e" * 20
+SIGN_KEY = "sign-key-" + "a7" * 20
+ALICE = {"email": "Alice@Example.edu", "id": 1234, "name": "Alice A."}
+BOB = {"email": "bob@example.edu", "id": 99, "name": "Bob B."}
+
+
+def gradescope_metadata(*users: dict) -> dict:
+    """submission_metadata.json as Gradescope documents it (the keys the grader ignores too)."""
+    return {"id": 123456, "created_at": "2024-03-01T10:00:00.000000-08:00",
+            "assignment": {"id": 25828, "title": "CNN exercises", "group_submission": True},
+            "submission_method": "upload", "users": list(users), "previous_submissions": []}
+
+
+def only_answers(folder: Path, text: str) -> Path:
+    """A submission holding only answers.toml: every exercise fails at once, so a
+    run_autograder costs little more than the grader's start."""
+    folder.mkdir()
+    (folder / "answers.toml").write_text(text)
+    return folder
+
+
+def test_the_learner_is_a_users_email_and_a_group_is_graded_as_its_first_member(tmp_path):
+    path = tmp_path / "submission_metadata.json"
+    path.write_text(json.dumps(gradescope_metadata(ALICE)))
+    assert learner_from_metadata(path).id == "alice@example.edu"
+    for users in ((BOB, ALICE), (ALICE, BOB)):  # whatever order Gradescope lists them in
+        path.write_text(json.dumps(gradescope_metadata(*users)))
+        who = learner_from_metadata(path)
+        assert (who.id, who.users) == ("alice@example.edu", ("alice@example.edu", "bob@example.edu"))
+    path.write_text(json.dumps(gradescope_metadata({"email": "", "id": 77, "name": "No Mail"})))
+    assert learner_from_metadata(path).id == "gradescope-77"
+    done = CliRunner().invoke(main, ["gradescope", "learner-id", str(path)])
+    assert done.exit_code == 0 and done.stdout == "gradescope-77\n"
+    path.write_text(json.dumps(gradescope_metadata(BOB, ALICE)))
+    done = CliRunner().invoke(main, ["gradescope", "learner-id", str(path)])
+    assert done.stdout == "alice@example.edu\n"
+    assert "Group submission of alice@example.edu, bob@example.edu" in done.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "does not exist"),
+    ("{not json", "cannot read"),
+    (json.dumps({"users": []}), "lists no users"),
+    (json.dumps(gradescope_metadata({"name": "Anonymous"})), "user 1 .* neither an email nor an id"),
+])
+def test_unusable_metadata_is_refused_with_the_reason(tmp_path, content, message):
+    path = tmp_path / "submission_metadata.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(UsageError, match=message):
+        learner_from_metadata(path)
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("keys")
+    (folder / "course.key").write_text(SECRET + "\n")
+    (folder / "sign.key").write_text(SIGN_KEY + "\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def course_bundle(keys, tmp_path_factory) -> tuple[Path, str]:
+    """A bundle built with --secret and --no-reveal, while a signing key is configured."""
+    out = tmp_path_factory.mktemp("course") / "autograder.zip"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(SIGN_KEY_ENV, str(keys / "sign.key"))
+        mp.setenv(SECRET_ENV, str(keys / "course.key"))
+        done = CliRunner().invoke(main, ["gradescope", "build", str(out), "--no-reveal",
+                                         "--secret", str(keys / "course.key")])
+    assert done.exit_code == 0, done.output
+    return out, done.output
+
+
+def test_build_says_which_seeding_mode_the_bundle_grades_in(bundle, course_bundle):
+    with zipfile.ZipFile(bundle) as archive:
+        assert SECRET_MEMBER not in archive.namelist()
+        assert archive.read(OPTIONS_MEMBER) == b""
+    path, printed = course_bundle
+    assert "course mode" in printed and "hide the quiz's correct answers" in printed
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read(SECRET_MEMBER) == SECRET.encode()
+        assert stat.S_IMODE(archive.getinfo(SECRET_MEMBER).external_attr >> 16) == 0o600
+        assert archive.read(OPTIONS_MEMBER) == b"--no-reveal\n"
+    plain = CliRunner().invoke(main, ["gradescope", "build", str(path.with_name("plain.zip"))])
+    assert plain.exit_code == 0
+    assert "Warning: no --secret, so it grades in self-check mode" in plain.stderr
+
+
+def test_build_refuses_a_secret_it_could_not_grade_with(tmp_path):
+    short = tmp_path / "short.key"
+    short.write_text("too short")
+    for secret, message in ((short, "fewer than"), (tmp_path / "missing.key", "does not exist")):
+        with pytest.raises(UsageError, match=message):
+            build_bundle(out=tmp_path / "autograder.zip", secret_file=secret)
+    assert not (tmp_path / "autograder.zip").exists()
+
+
+def test_bundle_and_release_never_hold_the_sign_key_and_only_the_bundle_the_secret(
+        course_bundle, keys, tmp_path, monkeypatch):
+    path, printed = course_bundle
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    assert not [n for n, data in members.items() if SIGN_KEY.encode() in data]
+    assert [n for n, data in members.items() if SECRET.encode() in data] == [SECRET_MEMBER]
+    assert SECRET not in printed and SIGN_KEY not in printed
+    # The learners' repository, made while both keys are configured, holds neither.
+    monkeypatch.setenv(SIGN_KEY_ENV, str(keys / "sign.key"))
+    monkeypatch.setenv(SECRET_ENV, str(keys / "course.key"))
+    done = CliRunner().invoke(main, ["release", str(tmp_path / "release")])
+    assert done.exit_code == 0, done.output
+    assert SECRET not in done.output and SIGN_KEY not in done.output
+    leaks = [p for p in (tmp_path / "release").rglob("*") if p.is_file() and any(
+        k.encode() in p.read_bytes() for k in (SECRET, SIGN_KEY, SECRET[-16:], SIGN_KEY[-16:]))]
+    assert not leaks
+
+
+@needs_gradescope_writer
+def test_on_gradescope_the_learner_secret_and_no_reveal_come_from_the_bundle(
+        course_bundle, tmp_path):
+    root = unpacked(course_bundle[0], tmp_path / "autograder")
+    # Bob claims to be carol, and answers a numeric question wrong.
+    sub = only_answers(tmp_path / "bob", 'learner = "carol@example.edu"\n'
+                                         '[answers]\noutput-size-strided = 7\n')
+    results, log = run_autograder(root, sub, gradescope_metadata(BOB))
+    jsonschema.validate(results, CONTRACT)
+    assert results["extra_data"]["learner_id"] == "bob@example.edu"
+    assert "Learner id from" in log and "bob@example.edu" in log
+    # Course mode: the seeds are bob's under the bundled secret.
+    assert results["extra_data"]["seeding"] == "course" and "course mode" in log
+    seeded = [(t["name"], int(m.group(1))) for t in results["tests"]
+              if (m := re.search(r"seed (\d+)\.", t["output"]))]
+    assert seeded
+    bob = Seeding("bob@example.edu", "course", SECRET.encode())
+    for name, seed in seeded:
+        assert seed == bob.seed(*name.split("::", 1)), name
+    # --no-reveal: learners see their answer, not the right one.
+    quiz = next(t for t in results["tests"] if t["name"] == "quiz")["output"]
+    assert "output-size-strided: 0 / 1 (incorrect); your answer: 7" in quiz
+    assert "correct answer:" not in quiz and "explanation:" not in quiz
+    assert "this needed" not in quiz and "hidden for now" in quiz
+    # The secret is in nothing the run wrote or printed.
+    assert SECRET not in log and SECRET[-16:] not in log
+    written = [p for p in root.rglob("*") if p.is_file() and p.name != SECRET_MEMBER]
+    assert not [p for p in written if SECRET.encode() in p.read_bytes()]
+
+
+@needs_gradescope_writer
+def test_unusable_metadata_gives_a_zero_with_the_reason_not_the_learners_own_id(
+        autograder, tmp_path):
+    sub = only_answers(tmp_path / "sub", 'learner = "carol"\n')
+    results, log = run_autograder(autograder, sub, {"users": []})
+    jsonschema.validate(results, GRADESCOPE_RESULTS)
+    assert results["score"] == 0 and "could not grade" in results["output"]
+    assert "lists no users" in results["output"]
+    assert "carol" not in log

@@ -1,9 +1,15 @@
 """The report's quiz section: the learner's variant, answer, correct answer and
 explanation, and --no-reveal hiding what would give the answers away."""
+import json
 import re
+import shutil
+from concurrent.futures import Future
+from contextlib import nullcontext
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
+from markupsafe import escape
 
 from grader import grading
 from grader.cli import main
@@ -67,3 +73,62 @@ def test_grade_no_reveal_reaches_the_html(result, tmp_path, monkeypatch):
         cli = CliRunner().invoke(main, ["grade", str(SOLUTIONS_DIR), "--html", str(out), flag])
         assert cli.exit_code == 0, cli.output
         assert ('id="quiz-hidden"' in out.read_text()) == hidden
+
+
+def test_formats_hide_the_same_quiz_messages_as_the_report(result):
+    from grader.formats.text import quiz_message
+
+    html = render_html(result, reveal=False)
+    for q in result.quiz.questions:
+        if q.message and q.status != "missing":
+            shown = f"<strong>Why:</strong> {escape(q.message)}" in _row(html, q.id)
+            assert shown == bool(quiz_message(q, reveal=False)), q.id
+
+
+def test_grade_no_reveal_reaches_every_learner_format_and_the_json_keeps_all(
+        result, tmp_path, monkeypatch):
+    monkeypatch.setattr(grading, "grade", lambda **kw: result)
+    out = {name: tmp_path / name for name in ("r.json", "gs.json", "pl.json", "junit.xml")}
+    cli = CliRunner().invoke(main, [
+        "grade", str(SOLUTIONS_DIR), "--no-reveal", "--json", str(out["r.json"]),
+        "--gradescope", str(out["gs.json"]), "--prairielearn", str(out["pl.json"]),
+        "--junit", str(out["junit.xml"])])
+    assert cli.exit_code == 0, cli.output
+    explanation = ADA["conv-params"].explanation
+    for name in ("gs.json", "pl.json", "junit.xml"):
+        text = out[name].read_text()
+        assert "this needed" not in text and "correct answer:" not in text, name
+        assert json.dumps(explanation)[1:-1] not in text and explanation not in text, name
+    # The instructor's JSON is never filtered.
+    questions = {q["id"]: q for q in json.loads(out["r.json"].read_text())["quiz"]["questions"]}
+    assert questions["conv-params"]["explanation"] == explanation
+    assert questions["output-size-strided"]["correct"] == f"{ADA['output-size-strided'].answer:g}"
+
+
+class _InProcess:
+    """An executor that runs each task at once, here (grade() is faked below)."""
+
+    def submit(self, fn, /, *args):
+        future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+def test_a_batch_passes_no_reveal_to_every_learners_report(result, tmp_path, monkeypatch):
+    from grader import batch
+
+    monkeypatch.setattr(grading, "grade", lambda **kw: replace(result, learner_id=kw["learner"]))
+    monkeypatch.setattr(batch, "_executor", lambda **kw: nullcontext((_InProcess(), False)))
+    class_dir = tmp_path / "class"
+    for learner in ("ada", "bo"):
+        shutil.copytree(SOLUTIONS_DIR, class_dir / learner,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for reveal in (False, True):
+        out = tmp_path / f"out-{reveal}"
+        done = batch.grade_class(submissions=class_dir, out=out, jobs=1, progress=False,
+                                 reveal=reveal)
+        assert done.graded == 2
+        for learner in ("ada", "bo"):
+            html = (out / "learners" / f"{learner}.html").read_text()
+            assert ('id="quiz-hidden"' in html) == (not reveal)
+            assert ("Explanation:" in html) == reveal

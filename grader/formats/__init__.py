@@ -20,17 +20,23 @@ __all__ = ["gradescope_results", "junit_xml", "prairielearn_results", "write_for
 
 def write_formats(result: GradeResult, *, gradescope: Path | None = None,
                   prairielearn: Path | None = None, junit: Path | None = None,
-                  execution_time: float = 0.0) -> list[Path]:
-    """Write each format whose path is given (atomically); return the paths written."""
+                  execution_time: float = 0.0, reveal: bool = True) -> list[Path]:
+    """Write each format whose path is given (atomically); return the paths written.
+
+    Every one of them may reach the learner, so each honours ``reveal``
+    (``--reveal/--no-reveal``); only the instructor's JSON result keeps the
+    quiz's answers whatever it says.
+    """
     written = []
     if gradescope is not None:
-        doc = gradescope_results(result, execution_time=execution_time)
+        doc = gradescope_results(result, execution_time=execution_time, reveal=reveal)
         _write_atomic(gradescope, json.dumps(doc, indent=2) + "\n")
         written.append(gradescope)
     if prairielearn is not None:
-        _write_atomic(prairielearn, json.dumps(prairielearn_results(result), indent=2) + "\n")
+        _write_atomic(prairielearn, json.dumps(prairielearn_results(result, reveal=reveal), indent=2) + "\n")
         written.append(prairielearn)
     if junit is not None:
-        _write_atomic(junit, junit_xml(result, execution_time=execution_time))
+        _write_atomic(junit, junit_xml(result, execution_time=execution_time,
+                                       reveal=reveal))
         written.append(junit)
     return written

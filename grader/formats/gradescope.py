@@ -15,8 +15,13 @@ from grader.formats.text import quiz_text, summary_text, test_id, test_text
 from grader.results import GradeResult
 
 
-def gradescope_results(result: GradeResult, *, execution_time: float = 0.0) -> dict[str, Any]:
-    """The results.json Gradescope reads, for ``result``."""
+def gradescope_results(result: GradeResult, *, execution_time: float = 0.0,
+                       reveal: bool = True) -> dict[str, Any]:
+    """The results.json Gradescope reads, for ``result``.
+
+    Learners see it, so ``reveal`` False keeps the quiz's correct answers and
+    explanations out, as in the HTML report.
+    """
     tests = [{
         "name": test_id(t),
         "score": t.score,
@@ -33,7 +38,7 @@ def gradescope_results(result: GradeResult, *, execution_time: float = 0.0) -> d
             "score": result.quiz.score,
             "max_score": result.quiz.max_score,
             "status": "passed" if result.quiz.score == result.quiz.max_score else "failed",
-            "output": quiz_text(result),
+            "output": quiz_text(result, reveal=reveal),
             "visibility": policy.GRADESCOPE_TEST_VISIBILITY,
         })
     return {
@@ -44,6 +49,6 @@ def gradescope_results(result: GradeResult, *, execution_time: float = 0.0) -> d
         "stdout_visibility": policy.GRADESCOPE_STDOUT_VISIBILITY,
         "tests": tests,
         # For the instructor's own scripts: which grading this was.
-        "extra_data": {"learner_id": result.learner_id, "fingerprint": result.fingerprint,
-                       "grader_version": result.grader_version},
+        "extra_data": {"learner_id": result.learner_id, "seeding": result.seeding,
+                       "fingerprint": result.fingerprint, "grader_version": result.grader_version},
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from grader.formats.text import test_text
+from grader.formats.text import quiz_message, test_text
 from grader.results import GradeResult, TestResult
 
 # XML 1.0 cannot hold these at all, not even escaped; learner output may.
@@ -21,8 +21,8 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", text)
 
 
-def junit_xml(result: GradeResult, *, execution_time: float = 0.0) -> str:
-    """The JUnit XML document for ``result``, as text."""
+def junit_xml(result: GradeResult, *, execution_time: float = 0.0, reveal: bool = True) -> str:
+    """The JUnit XML document for ``result``, as text (``reveal`` as for the other formats)."""
     root = ET.Element("testsuites", name=_clean(f"cnn-grader {result.submission}"),
                       time=f"{max(execution_time, 0.0):.3f}")
     for exercise in result.exercises:
@@ -40,7 +40,7 @@ def junit_xml(result: GradeResult, *, execution_time: float = 0.0) -> str:
         for q in result.quiz.questions:
             case = ET.SubElement(quiz, "testcase", classname="quiz", name=_clean(q.id))
             if q.score < q.max_score:
-                ET.SubElement(case, "failure", message=_clean(q.message),
+                ET.SubElement(case, "failure", message=_clean(quiz_message(q, reveal=reveal)),
                               type=q.status).text = _clean(f"{q.score:g} / {q.max_score:g}")
         _count(quiz)
     _count(root)

@@ -13,8 +13,12 @@ from grader.formats.text import quiz_text, summary_text, test_id, test_text
 from grader.results import GradeResult
 
 
-def prairielearn_results(result: GradeResult) -> dict[str, Any]:
-    """The results.json PrairieLearn's external grader reads, for ``result``."""
+def prairielearn_results(result: GradeResult, *, reveal: bool = True) -> dict[str, Any]:
+    """The results.json PrairieLearn's external grader reads, for ``result``.
+
+    Learners see it, so ``reveal`` False keeps the quiz's correct answers and
+    explanations out, as in the HTML report.
+    """
     tests = [{
         "name": test_id(t),
         "description": t.description,
@@ -26,7 +30,7 @@ def prairielearn_results(result: GradeResult) -> dict[str, Any]:
     if result.quiz.max_score:
         tests.append({"name": "quiz", "description": "The quiz on the lesson.",
                       "points": result.quiz.score, "max_points": result.quiz.max_score,
-                      "message": "", "output": quiz_text(result)})
+                      "message": "", "output": quiz_text(result, reveal=reveal)})
     fraction = result.score / result.max_score if result.max_score else 0.0
     return {
         "gradable": True,

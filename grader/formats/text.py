@@ -6,6 +6,7 @@ takes), and a failed test's text carries the same message, diagnosis and seed.
 """
 from __future__ import annotations
 
+from grader.quiz import QuestionResult
 from grader.results import GradeResult, TestResult
 
 
@@ -38,6 +39,32 @@ def summary_text(result: GradeResult) -> str:
     return "\n".join(lines)
 
 
-def quiz_text(result: GradeResult) -> str:
-    return "\n".join(f"{q.id}: {q.score:g} / {q.max_score:g}, {q.message}"
-                     for q in result.quiz.questions)
+def quiz_message(question: QuestionResult, *, reveal: bool) -> str:
+    """Why a question scored what it did, as a learner may see it.
+
+    A numeric question's message can quote the number that was needed (or a
+    misconception's number beside it), so it goes when answers are hidden; a
+    wrong choice's misconception names no right answer and stays. The HTML
+    report's quiz section (templates/_quiz.html.j2) applies the same rule.
+    """
+    return question.message if reveal or question.type != "numeric" else ""
+
+
+def quiz_text(result: GradeResult, *, reveal: bool = True) -> str:
+    """Each question's score and the learner's answer; with ``reveal`` also the
+    correct answer and the explanation (``--no-reveal`` keeps both back)."""
+    lines = []
+    for q in result.quiz.questions:
+        lines.append(f"{q.id}: {q.score:g} / {q.max_score:g} ({q.status}); "
+                     f"your answer: {q.given or '(none)'}")
+        if reveal:
+            lines.append(f"  correct answer: {q.correct}")
+        why = quiz_message(q, reveal=reveal)
+        if why and q.status != "missing":  # "no answer given" would repeat the status
+            lines.append(f"  why: {why}")
+        if reveal and q.explanation:
+            lines.append(f"  explanation: {q.explanation}")
+    if not reveal:
+        lines.append("The correct answers and explanations are hidden for now; "
+                     "they are shown after the deadline.")
+    return "\n".join(lines)
