@@ -175,6 +175,9 @@ GRADESCOPE_STDOUT_VISIBILITY = "hidden"
 # and instructors' rosters are keyed by it. Gradescope's numeric user id would
 # survive an email change but is shown to nobody, so a learner could not get
 # their own quiz variant; it is used only for a user without an email.
+# A group submission lists several users and is graded once, as the member
+# whose id sorts first: Gradescope's order of the list is not promised, and
+# the same group must get the same inputs and quiz numbers at every upload.
 GRADESCOPE_LEARNER_FIELD = "email"
 
 # --- Secrets (grader/keys.py) -------------------------------------------------------

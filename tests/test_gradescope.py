@@ -341,6 +341,7 @@ def test_on_gradescope_the_learner_secret_and_no_reveal_come_from_the_bundle(
     # --no-reveal: learners see their answer, not the right one.
     quiz = next(t for t in results["tests"] if t["name"] == "quiz")["output"]
     assert "output-size-strided: 0 / 1 (incorrect); your answer: 7" in quiz
+    assert "drawn for learner bob@example.edu" in quiz  # not carol's numbers
     assert "correct answer:" not in quiz and "explanation:" not in quiz
     assert "this needed" not in quiz and "hidden for now" in quiz
     # The secret is in nothing the run wrote or printed.

@@ -53,7 +53,10 @@ def quiz_message(question: QuestionResult, *, reveal: bool) -> str:
 def quiz_text(result: GradeResult, *, reveal: bool = True) -> str:
     """Each question's score and the learner's answer; with ``reveal`` also the
     correct answer and the explanation (``--no-reveal`` keeps both back)."""
-    lines = []
+    # On Gradescope the id is Gradescope's, which may not be the one the
+    # learner drew their numbers for: say whose numbers were graded.
+    lines = [f"The numbers in some questions were drawn for learner {result.learner_id}."
+             ] if result.learner_id else []
     for q in result.quiz.questions:
         lines.append(f"{q.id}: {q.score:g} / {q.max_score:g} ({q.status}); "
                      f"your answer: {q.given or '(none)'}")
