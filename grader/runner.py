@@ -124,7 +124,11 @@ def run_suites(learner: Learner, exercises: Iterable[str], *, seeding: Seeding |
             # Log capture and the end-of-run garbage collection that hunts
             # unraisable exceptions cost ~1 s per grading and serve nothing
             # here: learner code, whose errors matter, runs in the children.
-            "-p", "no:logging", "-p", "no:unraisableexception", "-p", "no:threadexception"]
+            "-p", "no:logging", "-p", "no:unraisableexception", "-p", "no:threadexception",
+            # Results come from the exceptions themselves (_classify), never from
+            # pytest's failure text; its default style parses the source of every
+            # frame (~50 ms a failure), the native one only formats them.
+            "--tb=native"]
     sink = io.StringIO()
     # The grader's own pytest settings must not leak into grading, and the
     # terminal chatter of an in-process run belongs to no one.

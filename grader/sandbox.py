@@ -202,7 +202,9 @@ class Sandbox:
         if self.missing_reason:
             raise LearnerImportError(self.missing_reason)
         if self.import_error:
-            raise self.import_error
+            # A fresh exception per test: re-raising one instance would grow
+            # its traceback with every test, and pytest formats all of it.
+            raise LearnerImportError(str(self.import_error))
         if self._proc is None:
             self.start()
         fault, self._start_fault = self._start_fault, None
