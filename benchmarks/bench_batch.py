@@ -22,6 +22,7 @@ same cores slows both paths.
 from __future__ import annotations
 
 import argparse
+import json
 import concurrent.futures as cf
 import os
 import random
@@ -39,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import batch  # noqa: E402
+from grader import quiz_variants  # noqa: E402
+from grader.quiz import load_bank  # noqa: E402
 from grader.layout import EXERCISES, HIDDEN_SUITES, SOLUTIONS_DIR, SUITES_DIR  # noqa: E402
 
 VARIANTS = ROOT / "tests" / "variants"
@@ -59,20 +62,30 @@ def make_class(root: Path, n: int, seed: int) -> dict[str, str]:
         learner = f"learner{i:04d}"
         dest = root / learner
         shutil.copytree(SOLUTIONS_DIR, dest, ignore=shutil.ignore_patterns("__pycache__"))
+        (dest / "answers.toml").write_text(answers_for(learner))
         draw = rng.random()
         if draw < BUGGY:
             bug = rng.choice(bugs)
             shutil.copyfile(bug, dest / f"{bug.parent.name}.py")
             kinds[learner] = f"buggy ({bug.parent.name}/{bug.stem})"
         elif draw < BUGGY + SLOW:
-            _append(dest / "params.py", SLOW_SOURCE.format(name="count_parameters"))
-            kinds[learner] = "slow (50 ms per call of count_parameters)"
+            _append(dest / "params.py", SLOW_SOURCE.format(name="count_params"))
+            kinds[learner] = "slow (50 ms per call of count_params)"
         elif draw < BUGGY + SLOW + ENDLESS:
             _append(dest / "receptive_field.py", ENDLESS_SOURCE.format(name="receptive_field"))
             kinds[learner] = "endless loop (receptive_field)"
         else:
             kinds[learner] = "correct"
     return kinds
+
+
+def answers_for(learner: str) -> str:
+    """A fully correct answers.toml for ``learner``: its own variant of every question."""
+    lines = [f"learner = {json.dumps(learner)}", "", "[answers]"]
+    for q in quiz_variants.for_learner(load_bank(), learner):
+        value = list(q.answer) if isinstance(q.answer, tuple) else q.answer
+        lines.append(f"{q.id} = {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
 
 
 def _append(path: Path, text: str) -> None:
@@ -161,7 +174,8 @@ def run_batch(folder: Path, out: Path, jobs: int) -> dict:
     finally:
         batch.grade_one = _GRADE_ONE
     seconds = [float(line) for line in times_file.read_text().split()]
-    return {"wall": wall, "seconds": seconds, "pss": memory.peak_pss, "rss": memory.peak_rss}
+    scores = {f.stem: json.loads(f.read_text()).get("score") for f in (out / "learners").glob("*.json")}
+    return {"scores": scores, "wall": wall, "seconds": seconds, "pss": memory.peak_pss, "rss": memory.peak_rss}
 
 
 # --------------------------------------------------------------------------- naive
@@ -208,6 +222,15 @@ def summary(name: str, n: int, run: dict) -> str:
             f"peak PSS {run['pss'] / 2**20:6.0f} MiB  (RSS sum {run['rss'] / 2**20:6.0f} MiB)")
 
 
+def scores_by_kind(kinds: dict[str, str], scores: dict) -> str:
+    """The score range of each kind of learner: a check that the mix is what it claims."""
+    by_kind: dict[str, list] = {}
+    for learner, kind in kinds.items():
+        by_kind.setdefault(kind.split(" ")[0], []).append(scores.get(learner))
+    return "; ".join(f"{k} {min(v, key=lambda x: x or 0)}..{max(v, key=lambda x: x or 0)}"
+                     for k, v in sorted(by_kind.items()))
+
+
 def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -233,6 +256,7 @@ def main() -> None:
             print(f"N = {n}: {mix}", flush=True)
             fast = run_batch(folder, Path(tmp) / "batch-out", args.jobs)
             print(summary("batch", n, fast), flush=True)
+            print("  scores " + scores_by_kind(kinds, fast["scores"]), flush=True)
             if not args.skip_naive:
                 naive = run_naive(folder, Path(tmp) / "naive-out", args.jobs,
                                   args.naive_timeout)
