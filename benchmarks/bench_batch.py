@@ -167,7 +167,7 @@ def run_batch(folder: Path, out: Path, jobs: int) -> dict:
     os.environ["BENCH_BATCH_TIMES"] = str(times_file)
     batch.grade_one = timed_grade_one  # workers find it in this module (spawn)
     try:
-        with TreeMemory() as memory:
+        with TreeMemory(float(os.environ.get("BENCH_MEMORY_EVERY", "0.25"))) as memory:
             start = time.perf_counter()
             batch.grade_class(submissions=folder, out=out, jobs=jobs, progress=False)
             wall = time.perf_counter() - start
