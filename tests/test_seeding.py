@@ -80,13 +80,12 @@ def call_key(name, args, kwargs):
 class Recorder:
     """Stands in for a learner: answers with the reference and writes every answer down."""
     table: dict
-
-    @property
-    def conv(self):
-        return self
+    exercise: str = "conv"
 
     def __getattr__(self, name):
-        func = getattr(reference("conv"), name)
+        if name == self.exercise:
+            return self
+        func = getattr(reference(self.exercise), name)
         recorder = self
 
         class Call:
@@ -106,7 +105,7 @@ class Recorder:
         return Call()
 
 
-CHEAT = '''"""conv.py that knows one learner's answers by heart and computes nothing."""
+CHEAT = '''"""A module that knows one learner's answers by heart and computes nothing."""
 import inspect
 import numpy as np
 
@@ -123,23 +122,27 @@ def _answer(name, args, kwargs):
     if "array" in entry:
         return np.array(entry["array"], dtype=entry["dtype"])
     return entry["value"]
-
-def conv_output_size(*args, **kwargs):
-    return _answer("conv_output_size", args, kwargs)
-
-def conv2d(*args, **kwargs):
-    return _answer("conv2d", args, kwargs)
 '''
+ANSWER = '''
+def {name}(*args, **kwargs):
+    return _answer("{name}", args, kwargs)
+'''
+
+
+def leaked_table_module(exercise: str, functions: tuple[str, ...], learner: str) -> str:
+    """The source of ``exercise``.py answering every hidden call by ``learner``'s table."""
+    import inspect
+
+    recorder = Recorder({}, exercise)
+    run_suites(recorder, (exercise,), seeding=course(learner))
+    return CHEAT.format(table=repr(recorder.table), key_source=inspect.getsource(call_key)) \
+        + "".join(ANSWER.format(name=f) for f in functions)
 
 
 @pytest.fixture(scope="module")
 def cheat_results(tmp_path_factory, monkeypatch_module):
     """A submission holding alice's leaked outputs, graded for alice and for bob."""
-    import inspect
-
-    recorder = Recorder({})
-    run_suites(recorder, ("conv",), seeding=course("alice"))
-    source = CHEAT.format(table=repr(recorder.table), key_source=inspect.getsource(call_key))
+    source = leaked_table_module("conv", ("conv_output_size", "conv2d"), "alice")
     secret = tmp_path_factory.mktemp("keys") / "course.key"
     secret.write_bytes(SECRET)
     monkeypatch_module.setenv(SECRET_ENV, str(secret))
@@ -173,6 +176,22 @@ def test_hard_coded_outputs_of_one_learner_fail_for_another(cheat_results):
     seeds = {t.name: t.seed for t in alice.tests}
     for t in drawn:
         assert t.seed == course("bob").seed("conv", t.name) != seeds[t.name]
+
+
+def test_a_leaked_table_of_parameter_counts_fails_on_another_learners_stacks(
+        tmp_path, monkeypatch):
+    source = leaked_table_module("params", ("conv2d_params", "linear_params", "count_params"),
+                                 "alice")
+    secret = tmp_path / "course.key"
+    secret.write_bytes(SECRET)
+    monkeypatch.setenv(SECRET_ENV, str(secret))
+    sub = submission_with(tmp_path / "cheat", {"params.py": source})
+    alice, bob = (grade(submission=sub, exercises=("params",), learner=who)
+                  for who in ("alice", "bob"))
+    assert alice.exercise("params").score == alice.exercise("params").max_score
+    generated = {t.name: t for t in bob.tests}["test_count_params_on_generated_stacks"]
+    assert generated.status == "failed" and generated.seed is not None
+    assert all(t.status == "passed" for t in bob.tests if t.seed is None)
 
 
 def test_a_failed_test_replays_alone_with_the_same_seed_and_outcome(cheat_results):

@@ -1,11 +1,13 @@
 """Hidden tests for params.py: parameter counts of layers and whole networks."""
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from grader import architectures as arch
 from grader import layers as L
 from grader.diagnosis import diagnose
 from grader.reference import reference
-from grader.suites.support import assert_int_equals, call_text, points
+from grader.suites.support import assert_int_equals, call_text, points, property_test
 
 ref = reference("params")
 
@@ -173,3 +175,33 @@ def test_convolutional_parts_are_small(learner, name, expected):
 def test_empty_stack(learner):
     """An empty network has no parameters."""
     check_count(learner, [], 0, name="[]")
+
+
+# --------------------------------------------------------------------------- generated stacks
+
+@st.composite
+def stacks(draw):
+    """Stacks of every layer kind count_params knows, with this learner's channel
+    counts, kernels and biases, so that no table of counts carries over between learners."""
+    sizes = st.integers(1, 96)
+    kernels = st.one_of(st.integers(1, 7), st.tuples(st.integers(1, 7), st.integers(1, 7)))
+    kinds = {
+        "conv": lambda: L.Conv2d(draw(sizes), draw(sizes), draw(kernels),
+                                 stride=draw(st.integers(1, 3)), bias=draw(st.booleans())),
+        "linear": lambda: L.Linear(draw(st.integers(1, 4096)), draw(sizes),
+                                   bias=draw(st.booleans())),
+        "batchnorm": lambda: L.BatchNorm2d(draw(sizes)),
+        "relu": L.ReLU, "flatten": L.Flatten, "dropout": L.Dropout,
+        "global": L.GlobalAvgPool2d,
+        "max": lambda: L.MaxPool2d(draw(st.integers(1, 3))),
+        "avg": lambda: L.AvgPool2d(draw(st.integers(1, 3))),
+    }
+    return [kinds[draw(st.sampled_from(sorted(kinds)))]() for _ in range(draw(st.integers(1, 6)))]
+
+
+@points(2)
+@property_test
+@given(stack=stacks())
+def test_count_params_on_generated_stacks(learner, stack):
+    """count_params agrees with the reference on generated stacks of every layer kind."""
+    check_count(learner, stack, ref.count_params(stack))
