@@ -151,11 +151,6 @@ RF_DRAW_WIDTH_PX = 560
 RF_MAX_UNITS_DRAWN = 60
 
 # --- Batches (grader/batch.py) ----------------------------------------------------
-# While a batch runs, gradebook.csv is rewritten at most this often (and once
-# more at the end): rewriting it after every learner of a 3,000-learner class
-# would write gigabytes, and a gradebook a few seconds behind is rebuilt whole
-# from the per-learner files by the next run anyway.
-GRADEBOOK_REFRESH_S = 2.0
 # A worker process that dies takes the learners it held with it; each is
 # graded again on a fresh worker, and recorded as an error (graded again on
 # the next run) only if that happens this many times.

@@ -69,6 +69,10 @@ def test_a_stopped_batch_finishes_on_the_next_run(zip_of_zips, tmp_path, signum)
     if signum != signal.SIGKILL:
         assert "run the same command again" in err
         _assert_gradebook_matches(out)
+    else:
+        # No clean-up ran, yet the gradebook is written after every learner:
+        # it lacks at most the one learner whose JSON was being recorded.
+        _assert_gradebook_matches(out, missing_at_most=1)
 
     again = subprocess.run(_cli(zip_of_zips, out), capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
@@ -81,7 +85,11 @@ def test_a_stopped_batch_finishes_on_the_next_run(zip_of_zips, tmp_path, signum)
     _assert_gradebook_matches(out)
 
 
-def _assert_gradebook_matches(out: Path) -> None:
+def _assert_gradebook_matches(out: Path, missing_at_most: int = 0) -> None:
     records = [json.loads(p.read_text()) for p in sorted((out / "learners").glob("*.json"))]
-    assert read_gradebook(out / "gradebook.csv") == sorted(map(row, records),
-                                                           key=lambda r: r["learner_id"])
+    rows = sorted(map(row, records), key=lambda r: r["learner_id"])
+    book = read_gradebook(out / "gradebook.csv")
+    if missing_at_most:
+        assert all(r in rows for r in book) and len(rows) - len(book) <= missing_at_most
+    else:
+        assert book == rows
