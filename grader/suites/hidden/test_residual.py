@@ -191,6 +191,20 @@ def test_forward_in_eval_mode_with_loaded_weights(learner, rng, c_in, c_out, str
                          diagnose=forward_diagnosis(c_in, c_out, stride, state, x, train=False))
 
 
+@points(2)
+def test_forward_with_this_learners_channels_stride_and_size(learner, rng):
+    """Channel counts, stride and input size drawn per learner; eval outputs match."""
+    c_in, c_out = (int(c) for c in rng.integers(1, 9, size=2))
+    stride = int(rng.integers(1, 3))
+    size = tuple(int(n) for n in rng.integers(3, 9, size=2))
+    block, state = reference_block(rng, c_in, c_out, stride)
+    x = rng.standard_normal((2, c_in, *size)).astype(np.float32)
+    mine = learner_block(learner, c_in, c_out, stride, state)
+    assert_array_matches(mine.forward(x, train=False), reference_output(block, x, train=False),
+                         call=f"{label(c_in, c_out, stride)} eval forward of array{x.shape}",
+                         diagnose=forward_diagnosis(c_in, c_out, stride, state, x, train=False))
+
+
 @points(3)
 @pytest.mark.parametrize("c_in, c_out, stride", CONFIGS, ids=IDS)
 def test_forward_in_train_mode_uses_batch_statistics(learner, rng, c_in, c_out, stride):
