@@ -174,7 +174,17 @@ def test_a_dask_cluster_grades_like_the_local_workers(graded, tmp_path):
     assert (result.graded, result.errors) == (2, 0)
     local = {b["learner_id"]: b for b in read_gradebook(out / "gradebook.csv")}
     on_dask = read_gradebook(tmp_path / "out" / "gradebook.csv")
-    assert on_dask == [local[name] for name in ("alice", "dave")]
+    assert on_dask == [local[name] for name in ("alice", "dave")], {
+        f"{where}/{name}": _not_passed(folder / "learners" / f"{name}.json")
+        for where, folder in (("local", out), ("dask", tmp_path / "out"))
+        for name in ("alice", "dave")}
+
+
+def _not_passed(path: Path) -> list:
+    """What a learner's record says of its tests that did not pass (for failure messages)."""
+    record = json.loads(path.read_text())
+    return [(t["name"], t["status"], t["output"][:500]) for t in record.get("tests", ())
+            if t["status"] != "passed"]
 
 
 def test_a_course_secret_regrades_and_a_key_signs_files_and_rows(graded, tmp_path):
