@@ -97,6 +97,10 @@ MAX_CRASHES_PER_EXERCISE = 5
 # (its own heap, kernel bookkeeping), at the cost of one restart (~1.5 s) per
 # ~200 learners. It is also replaced at once whenever it dies or answers nonsense.
 WARM_POOL_MAX_FORKS = 1000
+# Tries at forking one child before the test that needed it fails. A failed
+# fork or child setup is the grader's trouble (no learner code has run yet),
+# so it is retried rather than charged to the learner as a lost test.
+WARM_SPAWN_ATTEMPTS = 2
 # Each forked child's private /tmp and /dev/shm (memory-backed, and counted in
 # its memory cgroup): room for the submission (MAX_SUBMISSION_BYTES) and for
 # files as large as MAX_FILE_BYTES allows.

@@ -85,19 +85,26 @@ class Sandbox:
 
     def _start_warm(self, pool: warmpool.WarmPool) -> None:
         """A child forked from the warm pool's zygote (numpy and torch already imported)."""
-        self._cgroup = isolation.Cgroup() if isolation.cgroups_available() else None
         env = child_environment("")
-        try:
-            self._proc, self._req_fd, self._reply_fd = pool.spawn(
-                self.module, submission_dir=self.submission_dir, log_path=self._log_path,
-                config=self._child_config(), cgroup=self._cgroup,
-                environment={k: v for k, v in env.items() if k not in ("HOME", "TMPDIR")})
-        except (warmpool.ZygoteDied, OSError) as exc:
-            if self._cgroup is not None:
-                self._cgroup.close()
-                self._cgroup = None
-            raise LearnerCrash(f"the grader could not start a child for {self.module}.py: "
-                               f"its warm pool failed ({exc}); the pool was restarted") from None
+        problem: Exception | None = None
+        # A failure here is the grader's, never the learner's: the child waits
+        # for its files before it runs anything of the learner's, so another
+        # try is safe, and a learner does not lose a test to a hiccup of ours.
+        for _ in range(policy.WARM_SPAWN_ATTEMPTS):
+            self._cgroup = isolation.Cgroup() if isolation.cgroups_available() else None
+            try:
+                self._proc, self._req_fd, self._reply_fd = pool.spawn(
+                    self.module, submission_dir=self.submission_dir, log_path=self._log_path,
+                    config=self._child_config(), cgroup=self._cgroup,
+                    environment={k: v for k, v in env.items() if k not in ("HOME", "TMPDIR")})
+                return
+            except (warmpool.ZygoteDied, OSError) as exc:
+                problem = exc
+                if self._cgroup is not None:
+                    self._cgroup.close()
+                    self._cgroup = None
+        raise LearnerCrash(f"the grader could not start a child for {self.module}.py: "
+                           f"its warm pool failed ({problem}); the pool was restarted")
 
     def _start_cold(self) -> None:
         """A fresh interpreter for the child: where the warm pool cannot run."""

@@ -207,3 +207,35 @@ def test_without_the_pool_the_result_says_children_start_cold(monkeypatch):
     monkeypatch.setenv("CNN_GRADER_NO_WARM_POOL", "1")
     assert warmpool.shared() is None
     assert any("fresh interpreter per child" in layer for layer in isolation.layers_in_force())
+
+
+def test_a_failed_fork_is_retried_not_charged_to_the_learner(make_learner, monkeypatch):
+    real, calls = warmpool.WarmPool.spawn, []
+
+    def flaky(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) < policy.WARM_SPAWN_ATTEMPTS:
+            raise OSError("injected: a child's setup failed")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(warmpool.WarmPool, "spawn", flaky)
+    pooling, _ = make_learner("def ok():\n    return 5\n", module="pooling")
+    assert pooling.ok() == 5
+    assert len(calls) == policy.WARM_SPAWN_ATTEMPTS
+
+
+def test_a_fork_that_keeps_failing_costs_one_test_and_says_whose_fault(make_learner,
+                                                                       monkeypatch):
+    real, calls = warmpool.WarmPool.spawn, []
+
+    def broken_once(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) <= policy.WARM_SPAWN_ATTEMPTS:
+            raise OSError("injected: a child's setup failed")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(warmpool.WarmPool, "spawn", broken_once)
+    pooling, _ = make_learner("def ok():\n    return 5\n", module="pooling")
+    with pytest.raises(LearnerCrash, match="the grader could not start a child.*warm pool"):
+        pooling.ok()
+    assert pooling.ok() == 5  # the next request starts a fresh child
