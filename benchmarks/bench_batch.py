@@ -22,8 +22,8 @@ same cores slows both paths.
 from __future__ import annotations
 
 import argparse
-import json
 import concurrent.futures as cf
+import json
 import os
 import random
 import shutil
@@ -174,8 +174,10 @@ def run_batch(folder: Path, out: Path, jobs: int) -> dict:
     finally:
         batch.grade_one = _GRADE_ONE
     seconds = [float(line) for line in times_file.read_text().split()]
-    scores = {f.stem: json.loads(f.read_text()).get("score") for f in (out / "learners").glob("*.json")}
-    return {"scores": scores, "wall": wall, "seconds": seconds, "pss": memory.peak_pss, "rss": memory.peak_rss}
+    scores = {f.stem: json.loads(f.read_text()).get("score")
+              for f in (out / "learners").glob("*.json")}
+    return {"scores": scores, "wall": wall, "seconds": seconds, "pss": memory.peak_pss,
+            "rss": memory.peak_rss}
 
 
 # --------------------------------------------------------------------------- naive

@@ -96,7 +96,10 @@ def render_csv(rows: list[dict[str, str]], *, sign_key: bytes | None = None) -> 
     if sign_key is not None:
         from grader.signing import sign_row
         columns = (*COLUMNS, SIGNATURE_COLUMN)
-        rows = [{**r, SIGNATURE_COLUMN: sign_row(r, key=sign_key)} for r in rows]
+        # A row may arrive signed already (a batch signs each row once, as it
+        # records the learner, rather than the whole class at every rewrite).
+        rows = [r if SIGNATURE_COLUMN in r else {**r, SIGNATURE_COLUMN: sign_row(r, key=sign_key)}
+                for r in rows]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

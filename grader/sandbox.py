@@ -85,7 +85,8 @@ class Sandbox:
 
     def _start_warm(self, pool: warmpool.WarmPool) -> None:
         """A child forked from the warm pool's zygote (numpy and torch already imported)."""
-        env = child_environment("")
+        environment = {k: v for k, v in child_environment("").items()
+                       if k not in ("HOME", "TMPDIR")}
         problem: Exception | None = None
         # A failure here is the grader's, never the learner's: the child waits
         # for its files before it runs anything of the learner's, so another
@@ -96,7 +97,7 @@ class Sandbox:
                 self._proc, self._req_fd, self._reply_fd = pool.spawn(
                     self.module, submission_dir=self.submission_dir, log_path=self._log_path,
                     config=self._child_config(), cgroup=self._cgroup,
-                    environment={k: v for k, v in env.items() if k not in ("HOME", "TMPDIR")})
+                    environment=environment)
                 return
             except (warmpool.ZygoteDied, OSError) as exc:
                 problem = exc
@@ -104,7 +105,8 @@ class Sandbox:
                     self._cgroup.close()
                     self._cgroup = None
         raise LearnerCrash(f"the grader could not start a child for {self.module}.py: "
-                           f"its warm pool failed ({problem}); the pool was restarted")
+                           f"its warm pool failed ({problem}). This is the grader's fault, "
+                           "not your code's; the next test starts a fresh child")
 
     def _start_cold(self) -> None:
         """A fresh interpreter for the child: where the warm pool cannot run."""
