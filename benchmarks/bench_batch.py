@@ -155,7 +155,7 @@ def timed_grade_one(*args):
     start = time.perf_counter()
     result = _GRADE_ONE(*args)
     with open(os.environ["BENCH_BATCH_TIMES"], "a") as fh:
-        fh.write(f"{time.perf_counter() - start:.4f}\n")
+        fh.write(f"{args[2]}\t{time.perf_counter() - start:.4f}\n")
     return result
 
 
@@ -168,60 +168,112 @@ def run_batch(folder: Path, out: Path, jobs: int) -> dict:
     batch.grade_one = timed_grade_one  # workers find it in this module (spawn)
     try:
         with TreeMemory(float(os.environ.get("BENCH_MEMORY_EVERY", "0.25"))) as memory:
-            start = time.perf_counter()
+            start, busy = time.perf_counter(), machine_busy()
             batch.grade_class(submissions=folder, out=out, jobs=jobs, progress=False)
-            wall = time.perf_counter() - start
+            wall, busy = time.perf_counter() - start, machine_busy() - busy
     finally:
         batch.grade_one = _GRADE_ONE
-    seconds = [float(line) for line in times_file.read_text().split()]
+    times = dict(line.split("\t") for line in times_file.read_text().splitlines())
+    seconds = {learner: float(s) for learner, s in times.items()}
     scores = {f.stem: json.loads(f.read_text()).get("score")
               for f in (out / "learners").glob("*.json")}
-    return {"scores": scores, "wall": wall, "seconds": seconds, "pss": memory.peak_pss,
+    return {"scores": scores, "wall": wall, "busy": busy, "seconds": seconds, "pss": memory.peak_pss,
             "rss": memory.peak_rss}
 
 
 # --------------------------------------------------------------------------- naive
-def naive_one(submission: Path, junit: Path, timeout: float) -> tuple[float, int | None]:
-    """One fresh pytest process; (seconds, tests passed or None when it was killed)."""
+def naive_one(submission: Path, junit: Path, timeout: float) -> tuple[float, float, int | None]:
+    """One fresh pytest process: (seconds, its CPU seconds, tests passed or None when killed)."""
     suites = [str(HIDDEN_SUITES / f"test_{name}.py") for name in EXERCISES]
     command = [sys.executable, "-m", "pytest", *suites, "-c", str(SUITES_DIR / "suites.ini"),
                "--rootdir", str(SUITES_DIR), "-q", "-p", "naive_plugin",
                "-p", "no:cacheprovider", "--import-mode=importlib", f"--junitxml={junit}"]
-    env = {**os.environ, "NAIVE_SUBMISSION": str(submission),
-           "PYTHONPATH": str(Path(__file__).resolve().parent), "OMP_NUM_THREADS": "1"}
     start = time.perf_counter()
-    try:
-        subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return time.perf_counter() - start, None
-    seconds = time.perf_counter() - start
+    proc = subprocess.Popen(command, env=_naive_env(submission), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    # wait4, not Popen.wait: it also says how much CPU that process used.
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds, cpu = time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+    if proc.returncode < 0:
+        return seconds, cpu, None
     try:
         suite = ET.parse(junit).getroot().find("testsuite")
         counts = [int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")]
-        return seconds, counts[0] - sum(counts[1:])
+        return seconds, cpu, counts[0] - sum(counts[1:])
     except (ET.ParseError, OSError, AttributeError):
-        return seconds, None
+        return seconds, cpu, None
+
+
+def _naive_env(submission: Path | None = None) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent),
+           "OMP_NUM_THREADS": "1"}
+    return {**env, "NAIVE_SUBMISSION": str(submission)} if submission else env
 
 
 def run_naive(folder: Path, out: Path, jobs: int, timeout: float) -> dict:
     out.mkdir(parents=True)
     learners = sorted(p for p in folder.iterdir() if p.is_dir())
     with TreeMemory() as memory, cf.ThreadPoolExecutor(jobs) as pool:
-        start = time.perf_counter()
+        start, busy = time.perf_counter(), machine_busy()
         done = list(pool.map(lambda p: naive_one(p, out / f"{p.name}.xml", timeout), learners))
-        wall = time.perf_counter() - start
-    return {"wall": wall, "seconds": [s for s, _ in done], "pss": memory.peak_pss,
-            "rss": memory.peak_rss, "killed": sum(p is None for _, p in done)}
+        wall, busy = time.perf_counter() - start, machine_busy() - busy
+    return {"wall": wall, "busy": busy, "pss": memory.peak_pss, "rss": memory.peak_rss,
+            "seconds": {p.name: s for p, (s, _, _) in zip(learners, done)},
+            "cpu": {p.name: c for p, (_, c, _) in zip(learners, done)},
+            "killed": sum(passed is None for _, _, passed in done)}
+
+
+def run_floor(submissions: list[Path]) -> dict[str, float]:
+    """CPU seconds of the hidden suites alone per submission (suite_floor.py)."""
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("suite_floor.py")),
+                           *map(str, submissions)], env=_naive_env(), cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def machine_busy() -> float:
+    """Core-seconds this machine has spent busy since boot, from /proc/stat:
+    it counts every process, the sandboxed children and the kernel included."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
 
 
 # --------------------------------------------------------------------------- report
 def summary(name: str, n: int, run: dict) -> str:
-    seconds = sorted(run["seconds"])
-    p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
+    seconds = sorted(run["seconds"].values())
     return (f"  {name:<6} {run['wall']:8.1f} s  {n / run['wall'] * 60:7.1f}/min  "
-            f"median {statistics.median(seconds):5.2f} s  p95 {p95:5.2f} s  "
-            f"peak PSS {run['pss'] / 2**20:6.0f} MiB  (RSS sum {run['rss'] / 2**20:6.0f} MiB)")
+            f"median {statistics.median(seconds):5.2f} s  p95 {p95(seconds):5.2f} s  "
+            f"peak PSS {run['pss'] / 2**20:6.0f} MiB  (RSS sum {run['rss'] / 2**20:6.0f} MiB)  "
+            f"machine {run['busy'] / n:4.2f} core-s per submission")
+
+
+def p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+
+
+def by_kind(kinds: dict[str, str], seconds: dict[str, float]) -> str:
+    """Median seconds per submission of each kind of learner."""
+    groups: dict[str, list[float]] = {}
+    for learner, kind in kinds.items():
+        if learner in seconds:
+            groups.setdefault(kind.split(" ")[0], []).append(seconds[learner])
+    return ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in sorted(groups.items()))
+
+
+def ceiling(kinds: dict[str, str], naive: dict, floor: dict[str, float]) -> str:
+    """How far any grader of these suites could get, from CPU seconds of correct submissions."""
+    correct = [learner for learner in floor if learner in naive["cpu"]]
+    naive_cpu = statistics.median(naive["cpu"][k] for k in correct)
+    floor_cpu = statistics.median(floor.values())
+    return (f"  floor  the suites alone, in one warm process, no sandbox: median "
+            f"{floor_cpu:.2f} CPU s per correct submission ({len(floor)} of them) against "
+            f"the naive path's {naive_cpu:.2f}; no grader of these suites exceeds "
+            f"{naive_cpu / floor_cpu:.1f}x on correct submissions")
 
 
 def scores_by_kind(kinds: dict[str, str], scores: dict) -> str:
@@ -244,6 +296,8 @@ def main() -> None:
     parser.add_argument("--naive-timeout", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--skip-naive", action="store_true", help="time the batch path only")
+    parser.add_argument("--floor-sample", type=int, default=30,
+                        help="correct submissions whose suites are also timed in-process")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, --jobs {args.jobs}, naive timeout {args.naive_timeout:g} s; "
           f"{load()}", flush=True)
@@ -259,10 +313,15 @@ def main() -> None:
             fast = run_batch(folder, Path(tmp) / "batch-out", args.jobs)
             print(summary("batch", n, fast), flush=True)
             print("  scores " + scores_by_kind(kinds, fast["scores"]), flush=True)
+            print("  median s by kind " + by_kind(kinds, fast["seconds"]), flush=True)
             if not args.skip_naive:
                 naive = run_naive(folder, Path(tmp) / "naive-out", args.jobs,
                                   args.naive_timeout)
                 print(summary("naive", n, naive) + f"  killed {naive['killed']}", flush=True)
+                print("  median s by kind " + by_kind(kinds, naive["seconds"]), flush=True)
+                correct = [k for k, kind in kinds.items() if kind == "correct"]
+                floor = run_floor([folder / k for k in correct[:args.floor_sample]])
+                print(ceiling(kinds, naive, floor), flush=True)
                 print(f"  ratio  {naive['wall'] / fast['wall']:.1f}x the naive throughput; "
                       f"{load()}", flush=True)
 

@@ -31,6 +31,17 @@ LEARNER_KEY = pytest.StashKey[Learner]()
 # on each test item, the seed it drew (set by the suites' conftest).
 SEEDING_KEY = pytest.StashKey[Seeding]()
 TEST_SEED_KEY = pytest.StashKey[int]()
+# pytest's options for a run inside a long-lived process.
+IN_PROCESS_OPTIONS = (
+    "-q", "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib",
+    # Log capture and the end-of-run garbage collection that hunts
+    # unraisable exceptions cost ~1 s per grading and serve nothing
+    # here: learner code, whose errors matter, runs in the children.
+    "-p", "no:logging", "-p", "no:unraisableexception", "-p", "no:threadexception",
+    # Results come from the exceptions themselves (_classify), never from
+    # pytest's failure text; its default style parses the source of every
+    # frame (~50 ms a failure), the native one only formats them.
+    "--tb=native")
 
 
 class SuitePlugin:
@@ -119,16 +130,7 @@ def run_suites(learner: Learner, exercises: Iterable[str], *, seeding: Seeding |
     plugin = SuitePlugin(learner, seeding or self_check(""))
     paths = ([str(HIDDEN_SUITES / f"test_{e}.py") + f"::{t}" for e, t in map(split_test_id, only)]
              or [str(HIDDEN_SUITES / f"test_{name}.py") for name in exercises])
-    args = [*paths, "-c", str(SUITES_INI), "--rootdir", str(SUITES_DIR), "-q",
-            "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib",
-            # Log capture and the end-of-run garbage collection that hunts
-            # unraisable exceptions cost ~1 s per grading and serve nothing
-            # here: learner code, whose errors matter, runs in the children.
-            "-p", "no:logging", "-p", "no:unraisableexception", "-p", "no:threadexception",
-            # Results come from the exceptions themselves (_classify), never from
-            # pytest's failure text; its default style parses the source of every
-            # frame (~50 ms a failure), the native one only formats them.
-            "--tb=native"]
+    args = [*paths, "-c", str(SUITES_INI), "--rootdir", str(SUITES_DIR), *IN_PROCESS_OPTIONS]
     sink = io.StringIO()
     # The grader's own pytest settings must not leak into grading, and the
     # terminal chatter of an in-process run belongs to no one.
