@@ -114,7 +114,8 @@ def wrap_zygote(command: list[str], *, runtime: Path, inside: str) -> list[str]:
 
 
 class Cgroup:
-    """A pids + memory cgroup for one child, where cgroups are writable."""
+    """A pids + memory cgroup for one child, where cgroups are writable; it
+    also counts the child's CPU time where the kernel does (see cpu_seconds)."""
 
     def __init__(self) -> None:
         self.dirs: list[Path] = []
@@ -145,6 +146,22 @@ class Cgroup:
         for path in self.dirs:
             (path / "cgroup.procs").write_text(str(pid))
 
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds used so far by every process in the cgroup, or None
+        where nothing counts them (no CPU accounting controller joined)."""
+        for path in self.dirs:
+            try:
+                if (path / "cpuacct.usage").exists():  # v1: nanoseconds
+                    return int((path / "cpuacct.usage").read_text()) / 1e9
+                with open(path / "cpu.stat") as fh:  # v2: a usage_usec line
+                    for line in fh:
+                        key, _, value = line.partition(" ")
+                        if key == "usage_usec":
+                            return int(value) / 1e6
+            except (OSError, ValueError):
+                pass
+        return None
+
     def close(self) -> None:
         for path in self.dirs:
             _remove(path)
@@ -161,13 +178,23 @@ def cgroups_available() -> bool:
     return ok
 
 
+@cache
+def _cgroup_counts_cpu() -> bool:
+    probe = Cgroup()
+    try:
+        return probe.cpu_seconds() is not None
+    finally:
+        probe.close()
+
+
 def _cgroup_settings() -> dict[Path, dict[str, str]]:
     root = Path("/sys/fs/cgroup")
     if (root / "cgroup.controllers").exists():  # cgroup v2, unified
         return {root: {"pids.max": str(policy.MAX_PROCESSES),
                        "memory.max": str(policy.MAX_MEMORY_BYTES)}}
     return {root / "pids": {"pids.max": str(policy.MAX_PROCESSES)},
-            root / "memory": {"memory.limit_in_bytes": str(policy.MAX_MEMORY_BYTES)}}
+            root / "memory": {"memory.limit_in_bytes": str(policy.MAX_MEMORY_BYTES)},
+            root / "cpuacct": {}}  # no limit: it only counts CPU time (cpu_seconds)
 
 
 def _remove(path: Path) -> None:
@@ -194,10 +221,16 @@ def _remove(path: Path) -> None:
         pass
 
 
+def _call_limits() -> str:
+    cpu = cgroups_available() and _cgroup_counts_cpu()
+    return (f"time limit per call: {policy.CALL_TIMEOUT_S:g} s of wall clock"
+            + (f", {policy.CALL_CPU_S:g} s of CPU" if cpu else ""))
+
+
 def layers_in_force() -> tuple[str, ...]:
     names = ["separate child process per exercise, own process group",
              "JSON-only replies, validated and size-capped",
-             "minimal environment", f"wall-clock timeout per call ({policy.CALL_TIMEOUT_S:g} s)",
+             "minimal environment", _call_limits(),
              "rlimits (CPU, address space, file size, open files, no core)",
              "import blocking for the numpy-only exercises",
              "audit hook: no opening grader files, no signals outside the child, no sockets"]

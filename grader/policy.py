@@ -31,6 +31,15 @@ PROPERTY_EXAMPLES = 25
 # plain-loop variant in tests/variants under 50 ms), so an honest solution
 # finishes far inside this; an endless loop does not.
 CALL_TIMEOUT_S = 5.0
+# Where a cgroup counts the child's CPU time, a call is also stopped once it
+# has used this many CPU seconds (counted from 0.1 s into the call; see
+# sandbox._Clock). An endless loop computes all the time: it ends after 2 s
+# of a core instead of holding one for CALL_TIMEOUT_S, which is most of what
+# a class's endless loops cost a batch. 2 s is still 40 times the slowest
+# honest call, and load does not eat into it, since a call that waits for a
+# core uses no CPU meanwhile. The wall clock stays for code that waits
+# instead of computing (a sleep, a deadlock).
+CALL_CPU_S = 2.0
 # Importing a learner module may pull in numpy and torch (about 1.5 s here).
 IMPORT_TIMEOUT_S = 30.0
 # Starting the child interpreter itself.

@@ -196,7 +196,7 @@ class Sandbox:
                 protocol.write_message(self._req_fd, message)
             except BrokenPipeError:  # it died between two requests
                 raise LearnerCrash(f"{what}: {self._death_text()}") from None
-            reply = self._read(policy.CALL_TIMEOUT_S, what)
+            reply = self._read(policy.CALL_TIMEOUT_S, what, cpu_budget=policy.CALL_CPU_S)
         except LearnerTimeout:
             self._timeouts += 1
             raise
@@ -236,15 +236,17 @@ class Sandbox:
             raise self.import_error
         self._imported = True
 
-    def _read(self, timeout: float, what: str) -> dict:
-        deadline = time.monotonic() + timeout
+    def _read(self, timeout: float, what: str, cpu_budget: float | None = None) -> dict:
+        """One reply, within ``timeout`` seconds of wall clock and, where the
+        child's cgroup counts CPU time, ``cpu_budget`` seconds of its CPU."""
+        clock = _Clock(timeout, cpu_budget, self._cgroup)
         try:
-            header = self._read_exact(protocol.HEADER.size, deadline, what, timeout)
+            header = self._read_exact(protocol.HEADER.size, clock, what)
             (size,) = protocol.HEADER.unpack(header)
             if size > policy.MAX_REPLY_BYTES:
                 raise protocol.ProtocolError(
                     f"reply of {size} bytes is over the cap of {policy.MAX_REPLY_BYTES}")
-            reply = protocol.loads(self._read_exact(size, deadline, what, timeout))
+            reply = protocol.loads(self._read_exact(size, clock, what))
             if type(reply) is not dict or len(reply) != 1 or next(iter(reply)) not in (
                     "ok", "exc", "ready"):
                 raise protocol.ProtocolError("reply is not an ok/exc message")
@@ -257,15 +259,17 @@ class Sandbox:
             self.close()
             raise LearnerCrash(f"{what}: the child sent a malformed reply ({exc})") from None
 
-    def _read_exact(self, size: int, deadline: float, what: str, timeout: float) -> bytes:
+    def _read_exact(self, size: int, clock: _Clock, what: str) -> bytes:
         chunks: list[bytes] = []
         while size:
-            left = deadline - time.monotonic()
-            ready = select.select([self._reply_fd], [], [], max(0.0, left))[0] if left > 0 else []
+            wait = clock.next_wait()
+            ready = select.select([self._reply_fd], [], [], wait)[0] if wait > 0 else []
             if not ready:
+                overrun = clock.overrun()
+                if overrun is None:
+                    continue
                 self.close()
-                raise LearnerTimeout(f"{what} did not finish within {timeout:g} s "
-                                     "(an endless loop, or far too slow)")
+                raise LearnerTimeout(f"{what} {overrun} (an endless loop, or far too slow)")
             chunk = os.read(self._reply_fd, min(size, 1 << 20))
             if not chunk:
                 raise LearnerCrash(f"{what}: {self._death_text()}")
@@ -295,6 +299,38 @@ class Sandbox:
                     }.get(signal.Signals(-code), "")
             return f"the learner's process was killed by {name}{hint}"
         return f"the learner's process exited with status {code}"
+
+
+class _Clock:
+    """The limits of one wait for a reply: wall clock, and the child's CPU time."""
+
+    # How often a long call's CPU time is looked at. The count starts at the
+    # first look, so a reply that comes within POLL_S (nearly all of them)
+    # costs no reading of the cgroup at all.
+    POLL_S = 0.1
+
+    def __init__(self, timeout: float, cpu_budget: float | None, cgroup) -> None:
+        self.timeout, self.cpu_budget = timeout, cpu_budget
+        self.deadline = time.monotonic() + timeout
+        self._cgroup = cgroup if cpu_budget is not None else None
+        self._cpu_start: float | None = None
+
+    def next_wait(self) -> float:
+        left = max(0.0, self.deadline - time.monotonic())
+        return min(left, self.POLL_S) if self._cgroup is not None else left
+
+    def overrun(self) -> str | None:
+        """Why the wait is over (which limit was passed), or None to keep waiting."""
+        if time.monotonic() >= self.deadline:
+            return f"did not finish within {self.timeout:g} s"
+        used = self._cgroup.cpu_seconds() if self._cgroup is not None else None
+        if used is None:
+            self._cgroup = None  # nothing counts CPU here: wait for the deadline
+        elif self._cpu_start is None:
+            self._cpu_start = used
+        elif used - self._cpu_start >= self.cpu_budget:
+            return f"used {self.cpu_budget:g} s of CPU time without finishing"
+        return None
 
 
 def _kill_group(proc: subprocess.Popen | warmpool.WarmChild) -> None:

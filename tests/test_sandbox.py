@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from grader import policy
+from grader import isolation, policy
 from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
 from grader.remote import Learner
 from grader.sandbox import Sandbox
@@ -100,6 +100,63 @@ def test_an_endless_loop_times_out_and_grading_goes_on(make_learner, monkeypatch
         conv.spin()
     assert time.monotonic() - start < 5
     assert conv.ok() == 2
+
+
+needs_cpu_accounting = pytest.mark.skipif(
+    not (isolation.cgroups_available() and isolation._cgroup_counts_cpu()),
+    reason="no cgroup counts CPU time here; the wall clock alone applies")
+
+
+@needs_cpu_accounting
+def test_an_endless_loop_is_stopped_by_its_cpu_time_long_before_the_wall_clock(
+        make_learner, monkeypatch):
+    monkeypatch.setattr(policy, "CALL_TIMEOUT_S", 60.0)
+    monkeypatch.setattr(policy, "CALL_CPU_S", 0.3)
+    conv, _ = make_learner("""
+        def spin():
+            while True:
+                pass
+        def ok():
+            return 2
+    """)
+    start = time.monotonic()
+    with pytest.raises(LearnerTimeout, match="used 0.3 s of CPU time without finishing"):
+        conv.spin()
+    assert time.monotonic() - start < 10
+    assert conv.ok() == 2
+
+
+@needs_cpu_accounting
+def test_waiting_uses_no_cpu_budget_and_each_call_gets_a_budget_of_its_own(
+        make_learner, monkeypatch):
+    monkeypatch.setattr(policy, "CALL_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(policy, "CALL_CPU_S", 0.3)
+    conv, _ = make_learner("""
+        import time
+        def work(seconds):
+            end = time.process_time() + seconds
+            while time.process_time() < end:
+                pass
+            return seconds
+        def nap():
+            time.sleep(30)
+    """)
+    # Three calls of 0.2 CPU seconds: 0.6 in all, more than one call's budget.
+    assert [conv.work(0.2) for _ in range(3)] == [0.2] * 3
+    with pytest.raises(LearnerTimeout, match="did not finish within 1 s"):
+        conv.nap()
+
+
+def test_cpu_time_is_read_from_cgroup_v2_and_v1_files(tmp_path):
+    v2, v1 = tmp_path / "v2", tmp_path / "v1"
+    v2.mkdir()
+    v1.mkdir()
+    (v2 / "cpu.stat").write_text("usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n")
+    (v1 / "cpuacct.usage").write_text("1250000000\n")
+    group = isolation.Cgroup.__new__(isolation.Cgroup)
+    for dirs, seconds in (([v2], 2.5), ([tmp_path, v1], 1.25), ([tmp_path], None)):
+        group.dirs = dirs
+        assert group.cpu_seconds() == seconds
 
 
 @pytest.mark.parametrize("source, needle", [
