@@ -179,7 +179,8 @@ def cgroups_available() -> bool:
 
 
 @cache
-def _cgroup_counts_cpu() -> bool:
+def cgroup_counts_cpu() -> bool:
+    """Whether a child's cgroup here counts its CPU time (for policy.CALL_CPU_S)."""
     probe = Cgroup()
     try:
         return probe.cpu_seconds() is not None
@@ -222,7 +223,7 @@ def _remove(path: Path) -> None:
 
 
 def _call_limits() -> str:
-    cpu = cgroups_available() and _cgroup_counts_cpu()
+    cpu = cgroups_available() and cgroup_counts_cpu()
     return (f"time limit per call: {policy.CALL_TIMEOUT_S:g} s of wall clock"
             + (f", {policy.CALL_CPU_S:g} s of CPU" if cpu else ""))
 

@@ -86,32 +86,21 @@ def test_a_hard_exit_is_a_crash_and_the_next_call_gets_a_fresh_child(make_learne
     assert conv.ok() == "alive"
 
 
-def test_an_endless_loop_times_out_and_grading_goes_on(make_learner, monkeypatch):
-    monkeypatch.setattr(policy, "CALL_TIMEOUT_S", 1.0)
-    conv, _ = make_learner("""
-        def spin():
-            while True:
-                pass
-        def ok():
-            return 2
-    """)
-    start = time.monotonic()
-    with pytest.raises(LearnerTimeout, match="did not finish within 1 s"):
-        conv.spin()
-    assert time.monotonic() - start < 5
-    assert conv.ok() == 2
-
-
 needs_cpu_accounting = pytest.mark.skipif(
-    not (isolation.cgroups_available() and isolation._cgroup_counts_cpu()),
+    not (isolation.cgroups_available() and isolation.cgroup_counts_cpu()),
     reason="no cgroup counts CPU time here; the wall clock alone applies")
 
 
-@needs_cpu_accounting
-def test_an_endless_loop_is_stopped_by_its_cpu_time_long_before_the_wall_clock(
-        make_learner, monkeypatch):
-    monkeypatch.setattr(policy, "CALL_TIMEOUT_S", 60.0)
-    monkeypatch.setattr(policy, "CALL_CPU_S", 0.3)
+@pytest.mark.parametrize("wall, cpu, stopped_by", [
+    (1.0, 60.0, "did not finish within 1 s"),
+    # The CPU budget ends it long before the wall clock would.
+    pytest.param(60.0, 0.3, "used 0.3 s of CPU time without finishing",
+                 marks=needs_cpu_accounting),
+])
+def test_an_endless_loop_times_out_and_grading_goes_on(make_learner, monkeypatch, wall, cpu,
+                                                       stopped_by):
+    monkeypatch.setattr(policy, "CALL_TIMEOUT_S", wall)
+    monkeypatch.setattr(policy, "CALL_CPU_S", cpu)
     conv, _ = make_learner("""
         def spin():
             while True:
@@ -120,9 +109,9 @@ def test_an_endless_loop_is_stopped_by_its_cpu_time_long_before_the_wall_clock(
             return 2
     """)
     start = time.monotonic()
-    with pytest.raises(LearnerTimeout, match="used 0.3 s of CPU time without finishing"):
+    with pytest.raises(LearnerTimeout, match=stopped_by):
         conv.spin()
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 5
     assert conv.ok() == 2
 
 
@@ -243,6 +232,11 @@ def test_closing_kills_processes_the_learner_started_even_detached(make_learner)
             return True
     """)
     assert conv.spawn() is True
+    # Popen returns once exec has begun, a moment before the kernel sets the
+    # new program's command line (a busy machine widens that moment).
+    deadline = time.monotonic() + 5
+    while len(processes_with(marker)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(processes_with(marker)) == 2
     box.close()
     deadline = time.monotonic() + 5
