@@ -311,8 +311,3 @@ def why_cold() -> str | None:
     if _POOL is not None and _POOL_PID == os.getpid() and _POOL.problem:
         return f"no warm pool: {_POOL.problem}"
     return None
-
-
-def prestart() -> None:
-    """Start the zygotes now, so that the first learner does not wait for torch."""
-    shared()
