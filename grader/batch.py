@@ -217,9 +217,12 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
     worker may be on another machine. ``secret_file`` is a path on the
     worker's machine (the secret itself never travels).
     """
+    from grader import warmpool
     from grader.grading import grade
     from grader.report import render_html
     from grader.results import to_json
+
+    warmpool.use_in_this_process()  # a worker grades learner after learner
 
     with tempfile.TemporaryDirectory(prefix="cnn-grader-learner-") as tmp:
         path = Path(payload) if isinstance(payload, str) else Path(tmp) / name

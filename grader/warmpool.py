@@ -13,6 +13,11 @@ start, and replaces a zygote that dies or misbehaves.
 
 Nothing of one learner reaches the next: children never return anything to
 the zygote, and the zygote never runs learner code.
+
+Only a process that grades many submissions uses the pool (a batch's
+workers call ``use_in_this_process``). For one submission alone, waiting
+for the zygotes' imports costs more than it saves: cold children start
+sooner (the README's Speed section has the figures).
 """
 from __future__ import annotations
 
@@ -283,6 +288,14 @@ def _read_files(root: Path) -> dict[str, str]:
 _POOL: WarmPool | None = None
 _POOL_PID = 0
 _POOL_LOCK = threading.Lock()
+_WANTED_PID = 0  # the process that asked for the pool (use_in_this_process)
+
+
+def use_in_this_process() -> None:
+    """Let the children of this process come from the warm pool: for a
+    process that grades many submissions, such as a batch worker."""
+    global _WANTED_PID
+    _WANTED_PID = os.getpid()
 
 
 def shared() -> WarmPool | None:
@@ -302,12 +315,22 @@ def shared() -> WarmPool | None:
         return _POOL
 
 
-def why_cold() -> str | None:
-    """Why this process does not use the warm pool, or None when it does (or will)."""
+def unavailable() -> str | None:
+    """Why the warm pool cannot run on this machine at all, or None."""
     if os.environ.get("CNN_GRADER_NO_WARM_POOL"):
         return "warm pool turned off (CNN_GRADER_NO_WARM_POOL)"
     if isolation.bwrap_path() is None:
         return "no warm pool: it needs bubblewrap"
+    return None
+
+
+def why_cold() -> str | None:
+    """Why this process does not use the warm pool, or None when it does (or will)."""
+    reason = unavailable()
+    if reason is not None:
+        return reason
+    if _WANTED_PID != os.getpid() and not os.environ.get("CNN_GRADER_WARM_POOL"):
+        return "no warm pool for a single submission (cold children start sooner)"
     if _POOL is not None and _POOL_PID == os.getpid() and _POOL.problem:
         return f"no warm pool: {_POOL.problem}"
     return None

@@ -6,14 +6,19 @@ import time
 import numpy as np
 import pytest
 
-from grader import isolation, policy
+from grader import isolation, policy, warmpool
 from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
 from grader.remote import Learner
 from grader.sandbox import Sandbox
 
 
-@pytest.fixture
-def make_learner(tmp_path):
+@pytest.fixture(params=["cold", "warm"])
+def make_learner(request, tmp_path, monkeypatch):
+    """Learners in cold children (one grading) or warm ones (a batch worker)."""
+    if request.param == "warm":
+        if warmpool.unavailable() is not None:
+            pytest.skip(warmpool.unavailable())
+        monkeypatch.setattr(warmpool, "_WANTED_PID", os.getpid())
     boxes = []
 
     def make(source: str, module: str = "conv"):

@@ -125,6 +125,52 @@ def test_attack_is_contained(attack, tmp_path, listener, full_marks):
     assert processes_with(marker) == [], "a learner process outlived grading"
 
 
+def test_the_corpus_is_contained_in_a_batch_of_warm_children_too(tmp_path, listener,
+                                                                  full_marks, monkeypatch):
+    """The same attacks as learners of one batch: a batch's workers fork their
+    children from the warm pool, where a single grading starts them cold."""
+    from grader.batch import grade_class
+    monkeypatch.setenv("CNN_REDTEAM_SECRET", SECRET)  # the workers inherit it
+    batch, markers = tmp_path / "class", {}
+    for i, attack in enumerate(ATTACKS):
+        target = attack.stem.split("__", 1)[0]
+        markers[attack.stem] = f"{5000 + os.getpid() % 1000}.{i}.{time.time_ns() % 10**6}"
+        source = attack.read_bytes()
+        for placeholder, value in ((b"PROJECT", str(PROJECT_DIR)),
+                                   (b"MARKER", markers[attack.stem]),
+                                   (b"PORT", str(listener.getsockname()[1]))):
+            source = source.replace(placeholder, value.encode())
+        shutil.copytree(SOLUTIONS_DIR, batch / attack.stem)
+        (batch / attack.stem / f"{target}.py").write_bytes(source)
+    shutil.copytree(SOLUTIONS_DIR, batch / "honest")
+    before = digest(WATCHED)
+
+    start = time.monotonic()
+    result = grade_class(submissions=batch, out=tmp_path / "out", jobs=2, progress=False)
+    assert time.monotonic() - start < 900
+    assert (result.graded, result.errors) == (len(ATTACKS) + 1, 0)
+    records = {p.stem: json.loads(p.read_text())
+               for p in (tmp_path / "out" / "learners").glob("*.json")}
+    assert all(any("warm pool:" in layer for layer in r["isolation"]) for r in records.values())
+    for learner, record in records.items():
+        target = learner.split("__", 1)[0] if learner != "honest" else None
+        for name in EXERCISES:  # the quiz's numbers depend on the learner id
+            expected = 0 if name == target else full_marks["exercises"][name]["max_score"]
+            assert record["exercises"][name]["score"] == expected, (learner, name)
+    everything = "".join(p.read_text(errors="replace")
+                         for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert SECRET not in everything
+    assert "conv-params-5x5 = 1216" not in everything
+    assert digest(WATCHED) == before
+    assert not accepted_any(listener)
+    for marker in markers.values():
+        assert not Path(f"/tmp/cnn-redteam-{marker}").exists()
+        deadline = time.monotonic() + 5
+        while processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert processes_with(marker) == [], "a learner process outlived grading"
+
+
 def make_zip(path: Path, members: dict) -> Path:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
