@@ -98,8 +98,10 @@ MAX_TIMEOUTS_PER_EXERCISE = 2
 MAX_CRASHES_PER_EXERCISE = 5
 
 # --- Warm pool (grader/warmpool.py, grader/zygote.py) -------------------------------
-# Pool size: one zygote per flavour (numpy, torch) per grading process; a batch
-# runs one grading process per core, so the zygotes never compete for a core
+# Only a batch's workers use the pool (a single grading starts cold children
+# sooner than the zygotes finish importing torch: README, Speed).
+# Pool size: one zygote per flavour (numpy, torch) per worker; a batch
+# runs one worker per core, so the zygotes never compete for a core
 # with more than their own worker. A zygote runs no learner code, so it cannot
 # be soiled by one; it is still replaced after this many forks (once none of its
 # children is alive), which bounds anything that grows slowly in a long batch
