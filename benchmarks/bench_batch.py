@@ -256,16 +256,25 @@ def p95(values: list[float]) -> float:
     return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
 
 
+def _by_kind(kinds: dict[str, str], values: dict) -> dict[str, list]:
+    """``values`` (by learner) grouped by kind of learner; None where a learner has none."""
+    groups: dict[str, list] = {}
+    for learner, kind in kinds.items():
+        groups.setdefault(kind.split(" ")[0], []).append(values.get(learner))
+    return dict(sorted(groups.items()))
+
+
 def by_kind(kinds: dict[str, str], seconds: dict[str, float]) -> str:
     """Median seconds per submission of each kind of learner."""
-    groups: dict[str, list[float]] = {}
-    for learner, kind in kinds.items():
-        if learner in seconds:
-            groups.setdefault(kind.split(" ")[0], []).append(seconds[learner])
-    return ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in sorted(groups.items()))
+    parts = []
+    for kind, values in _by_kind(kinds, seconds).items():
+        known = [x for x in values if x is not None]
+        if known:
+            parts.append(f"{kind} {statistics.median(known):.2f}")
+    return ", ".join(parts)
 
 
-def ceiling(kinds: dict[str, str], naive: dict, floor: dict[str, float]) -> str:
+def ceiling(naive: dict, floor: dict[str, float]) -> str:
     """How far any grader of these suites could get, from CPU seconds of correct submissions."""
     correct = [learner for learner in floor if learner in naive["cpu"]]
     naive_cpu = statistics.median(naive["cpu"][k] for k in correct)
@@ -278,11 +287,8 @@ def ceiling(kinds: dict[str, str], naive: dict, floor: dict[str, float]) -> str:
 
 def scores_by_kind(kinds: dict[str, str], scores: dict) -> str:
     """The score range of each kind of learner: a check that the mix is what it claims."""
-    by_kind: dict[str, list] = {}
-    for learner, kind in kinds.items():
-        by_kind.setdefault(kind.split(" ")[0], []).append(scores.get(learner))
     return "; ".join(f"{k} {min(v, key=lambda x: x or 0)}..{max(v, key=lambda x: x or 0)}"
-                     for k, v in sorted(by_kind.items()))
+                     for k, v in _by_kind(kinds, scores).items())
 
 
 def load() -> str:
@@ -321,7 +327,7 @@ def main() -> None:
                 print("  median s by kind " + by_kind(kinds, naive["seconds"]), flush=True)
                 correct = [k for k, kind in kinds.items() if kind == "correct"]
                 floor = run_floor([folder / k for k in correct[:args.floor_sample]])
-                print(ceiling(kinds, naive, floor), flush=True)
+                print(ceiling(naive, floor), flush=True)
                 print(f"  ratio  {naive['wall'] / fast['wall']:.1f}x the naive throughput; "
                       f"{load()}", flush=True)
 

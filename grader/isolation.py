@@ -130,6 +130,7 @@ class Cgroup:
                 _remove(path)
                 continue
             self.dirs.append(path)
+        self.cpu_file = cpu_counter(self.dirs)
 
     def wrap(self, command: list[str]) -> list[str]:
         """Prefix ``command`` with a shell that joins the cgroup, then execs it.
@@ -149,17 +150,18 @@ class Cgroup:
     def cpu_seconds(self) -> float | None:
         """CPU seconds used so far by every process in the cgroup, or None
         where nothing counts them (no CPU accounting controller joined)."""
-        for path in self.dirs:
-            try:
-                if (path / "cpuacct.usage").exists():  # v1: nanoseconds
-                    return int((path / "cpuacct.usage").read_text()) / 1e9
-                with open(path / "cpu.stat") as fh:  # v2: a usage_usec line
-                    for line in fh:
-                        key, _, value = line.partition(" ")
-                        if key == "usage_usec":
-                            return int(value) / 1e6
-            except (OSError, ValueError):
-                pass
+        if self.cpu_file is None:
+            return None
+        try:
+            text = self.cpu_file.read_text()
+            if self.cpu_file.name == "cpuacct.usage":  # v1: nanoseconds
+                return int(text) / 1e9
+            for line in text.splitlines():  # v2: a usage_usec line among others
+                key, _, value = line.partition(" ")
+                if key == "usage_usec":
+                    return int(value) / 1e6
+        except (OSError, ValueError):
+            pass
         return None
 
     def close(self) -> None:
@@ -178,9 +180,17 @@ def cgroups_available() -> bool:
     return ok
 
 
+def cpu_counter(dirs: list[Path]) -> Path | None:
+    """The file among a cgroup's ``dirs`` that counts its CPU time (v1 or v2), if any."""
+    return next((path / name for path in dirs for name in ("cpuacct.usage", "cpu.stat")
+                 if (path / name).exists()), None)
+
+
 @cache
 def cgroup_counts_cpu() -> bool:
     """Whether a child's cgroup here counts its CPU time (for policy.CALL_CPU_S)."""
+    if not cgroups_available():
+        return False
     probe = Cgroup()
     try:
         return probe.cpu_seconds() is not None
@@ -223,9 +233,8 @@ def _remove(path: Path) -> None:
 
 
 def _call_limits() -> str:
-    cpu = cgroups_available() and cgroup_counts_cpu()
     return (f"time limit per call: {policy.CALL_TIMEOUT_S:g} s of wall clock"
-            + (f", {policy.CALL_CPU_S:g} s of CPU" if cpu else ""))
+            + (f", {policy.CALL_CPU_S:g} s of CPU" if cgroup_counts_cpu() else ""))
 
 
 def layers_in_force() -> tuple[str, ...]:

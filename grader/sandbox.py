@@ -309,7 +309,8 @@ class _Clock:
     # costs no reading of the cgroup at all.
     POLL_S = 0.1
 
-    def __init__(self, timeout: float, cpu_budget: float | None, cgroup) -> None:
+    def __init__(self, timeout: float, cpu_budget: float | None,
+                 cgroup: isolation.Cgroup | None) -> None:
         self.timeout, self.cpu_budget = timeout, cpu_budget
         self.deadline = time.monotonic() + timeout
         self._cgroup = cgroup if cpu_budget is not None else None

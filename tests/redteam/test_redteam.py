@@ -85,6 +85,16 @@ def accepted_any(server) -> bool:
     return True
 
 
+def attack_source(attack: Path, marker: str, listener: socket.socket) -> bytes:
+    """The attack's source with its placeholders filled in: this project's folder,
+    a marker naming its processes and files, the loopback listener's port."""
+    source = attack.read_bytes()
+    for placeholder, value in ((b"PROJECT", str(PROJECT_DIR)), (b"MARKER", marker),
+                               (b"PORT", str(listener.getsockname()[1]))):
+        source = source.replace(placeholder, value.encode())
+    return source
+
+
 def test_the_corpus_covers_at_least_thirty_attacks():
     assert len(ATTACKS) >= 30
 
@@ -93,13 +103,9 @@ def test_the_corpus_covers_at_least_thirty_attacks():
 def test_attack_is_contained(attack, tmp_path, listener, full_marks):
     target, _ = attack.stem.split("__", 1)
     marker = f"{4000 + os.getpid() % 1000}.{time.time_ns() % 10**6}"
-    source = attack.read_bytes()
-    for placeholder, value in ((b"PROJECT", str(PROJECT_DIR)), (b"MARKER", marker),
-                               (b"PORT", str(listener.getsockname()[1]))):
-        source = source.replace(placeholder, value.encode())
     sub = tmp_path / "submission"
     shutil.copytree(SOLUTIONS_DIR, sub)
-    (sub / f"{target}.py").write_bytes(source)
+    (sub / f"{target}.py").write_bytes(attack_source(attack, marker, listener))
     before = digest(WATCHED)
 
     out, html = tmp_path / "r.json", tmp_path / "r.html"
@@ -135,13 +141,9 @@ def test_the_corpus_is_contained_in_a_batch_of_warm_children_too(tmp_path, liste
     for i, attack in enumerate(ATTACKS):
         target = attack.stem.split("__", 1)[0]
         markers[attack.stem] = f"{5000 + os.getpid() % 1000}.{i}.{time.time_ns() % 10**6}"
-        source = attack.read_bytes()
-        for placeholder, value in ((b"PROJECT", str(PROJECT_DIR)),
-                                   (b"MARKER", markers[attack.stem]),
-                                   (b"PORT", str(listener.getsockname()[1]))):
-            source = source.replace(placeholder, value.encode())
         shutil.copytree(SOLUTIONS_DIR, batch / attack.stem)
-        (batch / attack.stem / f"{target}.py").write_bytes(source)
+        (batch / attack.stem / f"{target}.py").write_bytes(
+            attack_source(attack, markers[attack.stem], listener))
     shutil.copytree(SOLUTIONS_DIR, batch / "honest")
     before = digest(WATCHED)
 
