@@ -139,6 +139,8 @@ def test_the_round_two_value_corpus_is_there():
             "conv__honest_nan_bug", "conv__huge_strings", "answers__huge_integer",
             "conv__terminal_escape_codes"} <= names
     assert all((HERE / t.name).exists() for t in TWINS.iterdir()), "a twin without its attack"
+    for source in [*HERE.glob("*.py"), *TWINS.glob("*.py")]:  # a broken twin would score 0
+        compile(source.read_bytes(), str(source), "exec")
 
 
 @pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])

@@ -14,5 +14,9 @@ def conv_output_size(*args, **kwargs):
     return "\ud800\udfff" + "\udc80" * 10
 
 
+class SurrogateError(Exception):
+    """Not a ValueError or TypeError, so no test that expects one passes."""
+
+
 def conv2d(*args, **kwargs):
-    raise ValueError("lone surrogate \ud800 and \udcff in a message")
+    raise SurrogateError("lone surrogate \ud800 and \udcff in a message")

@@ -1,5 +1,4 @@
 """The honest twin of residual__fractional_parameter_shape: a wrong whole-number shape."""
-"""
 import torch
 from torch import nn
 
