@@ -195,3 +195,26 @@ GRADESCOPE_LEARNER_FIELD = "email"
 # bits) a key can be guessed by brute force from one signed result or one
 # leaked seed; the hint suggests 32 random bytes, as hex.
 MIN_SECRET_BYTES = 16
+
+# --- Similarity review (grader/similarity.py) --------------------------------------
+# Winnowing over the normalised code (names as V, strings as S, no comments,
+# docstrings or layout): a run of code shorter than the noise length is never
+# matched, one at least the guarantee length always is (the window is the
+# difference plus one). 35 characters is about one line of normalised code:
+# copydetect's default of 25 let independently written residual blocks in
+# tests/variants share more of their idioms (0.57 against 0.45 at 35).
+SIMILARITY_NOISE_CHARS = 35
+SIMILARITY_GUARANTEE_CHARS = 42
+# A pair is listed for review at this similarity (the mean of the share of
+# each side's code found in the other). Measured on tests/variants: correct
+# variants written independently reach at most 0.51 against each other (the
+# residual block, which has one idiomatic form; the other exercises stay
+# under 0.3), while a copy with renamed variables, reordered functions and
+# new comments keeps at least 0.69. It asks for a look, nothing more.
+SIMILARITY_REVIEW_THRESHOLD = 0.6
+# class.html shows this many pairs side by side, most similar first, so the
+# page stays readable when a whole class hands in the same code (a template
+# followed closely); similarity.csv lists every pair.
+SIMILARITY_REPORT_MAX_PAIRS = 50
+# Lines of matched code shown per side of a pair in class.html.
+SIMILARITY_EXCERPT_MAX_LINES = 60
