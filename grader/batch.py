@@ -42,6 +42,7 @@ from grader.gradebook import (LEARNERS_DIR, SIGNATURE_COLUMN, iter_records,
 from grader.intake import take
 from grader.report import _write_atomic
 from grader.sanitize import dumps
+from grader.similarity import recorded_sources, review_similarity
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class ClassResult:
 def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
                 dask_address: str | None = None, progress: bool | None = None,
                 secret_file: Path | None = None, sign_key: bytes | None = None,
-                reveal: bool = True) -> ClassResult:
+                reveal: bool = True, similarity: bool = True) -> ClassResult:
     """Grade every learner of the batch ``submissions`` into ``out``.
 
     ``jobs`` worker processes grade in parallel (default: the core count);
@@ -68,6 +69,8 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
     ``secret_file``, ``sign_key`` and ``reveal`` mean what they mean for one
     grading (``cnn-grader grade --secret/--sign-key/--no-reveal``); with a
     key, each learner's JSON and each gradebook row are signed.
+    ``similarity`` compares every pair of learners' code (``similarity.csv``
+    and a section of ``class.html``; see ``grader.similarity``).
     A stop by KeyboardInterrupt (SIGINT, and SIGTERM here) still leaves a
     consistent ``out``; run again to finish.
     """
@@ -96,7 +99,8 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
         finally:
             run.close()
             rebuild_gradebook(out, sign_key=sign_key)
-            write_class_report(out)
+            review = review_similarity(out=out) if similarity else None
+            write_class_report(out, similarity=review)
     return run.result()
 
 
@@ -230,10 +234,12 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
             path.write_bytes(payload)
         result = grade(submission=path, learner=learner_id,
                        secret_file=Path(secret_file) if secret_file else None)
+        # The code as graded, for the similarity review (read from OUT later).
+        sources = recorded_sources(path, fingerprint=result.fingerprint)
     # A report that cannot be drawn is noted in the result, never an error:
     # the learner is recorded, and reused on the next run like any other.
     result, html = render_report(result, reveal=reveal)
-    return to_json(result), html
+    return {**to_json(result), **sources}, html
 
 
 def _fingerprint(source: LearnerSource) -> str | SubmissionError:

@@ -13,6 +13,7 @@ from typing import Any
 from grader import __version__
 from grader.gradebook import flags, iter_records
 from grader.report import _env, _write_atomic
+from grader.similarity import SimilarityReview, format_ranges
 
 CLASS_REPORT_FILE = "class.html"
 # Ten bins of 10 % each: the grade bands instructors think in.
@@ -114,15 +115,17 @@ def class_stats(out: Path) -> ClassStats:
     return stats
 
 
-def render_class_report(stats: ClassStats) -> str:
+def render_class_report(stats: ClassStats, similarity: SimilarityReview | None = None) -> str:
     return _env.get_template("class.html.j2").render(
+        similarity=similarity, format_ranges=format_ranges,
         s=stats, bars=stats.histogram(), tests=stats.test_rates(),
         questions=stats.question_rates(), median=stats.median(),
         width=HISTOGRAM_WIDTH_PX, height=HISTOGRAM_HEIGHT_PX, version=__version__)
 
 
-def write_class_report(out: Path) -> Path:
-    """Write ``OUT/class.html`` from every per-learner file in ``OUT``."""
+def write_class_report(out: Path, *, similarity: SimilarityReview | None = None) -> Path:
+    """Write ``OUT/class.html`` from every per-learner file in ``OUT`` (and the
+    similarity review of them, when there is one)."""
     path = out / CLASS_REPORT_FILE
-    _write_atomic(path, render_class_report(class_stats(out)))
+    _write_atomic(path, render_class_report(class_stats(out), similarity))
     return path

@@ -216,3 +216,30 @@ GRADESCOPE_LEARNER_FIELD = "email"
 # bits) a key can be guessed by brute force from one signed result or one
 # leaked seed; the hint suggests 32 random bytes, as hex.
 MIN_SECRET_BYTES = 16
+
+# --- Similarity review (grader/similarity.py) --------------------------------------
+# Winnowing over the normalised code (names as V, strings as S, no comments,
+# docstrings or layout): a run of code shorter than the noise length is never
+# matched, one at least the guarantee length always is (the window is the
+# difference plus one). Measured on tests/variants (the reference and the
+# correct variants, each disguised with renamed variables, reordered
+# functions and new comments, four seeds each; tests/similarity_samples.py):
+#   noise/guarantee  weakest disguised copy  closest independent pair
+#   25/32            0.73                    0.54
+#   30/37            0.69                    0.52
+#   35/42            0.59                    0.52
+# 30/37 leaves the widest margin on both sides of the threshold below.
+SIMILARITY_NOISE_CHARS = 30
+SIMILARITY_GUARANTEE_CHARS = 37
+# A pair is listed for review at this similarity (the mean of the share of
+# each side's code found in the other): between the closest pair of correct
+# variants written independently (0.52: the residual block has one
+# idiomatic form; the other exercises stay under 0.3) and the weakest
+# disguised copy (0.69). It asks for a look, nothing more.
+SIMILARITY_REVIEW_THRESHOLD = 0.6
+# class.html shows this many pairs side by side, most similar first, so the
+# page stays readable when a whole class hands in the same code (a template
+# followed closely); similarity.csv lists every pair.
+SIMILARITY_REPORT_MAX_PAIRS = 50
+# Lines of matched code shown per side of a pair in class.html.
+SIMILARITY_EXCERPT_MAX_LINES = 60
