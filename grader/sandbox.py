@@ -236,7 +236,8 @@ class Sandbox:
             clock = self._clock(policy.CALL_TIMEOUT_S, policy.CALL_CPU_S)
             self._write(message, clock, what)
             reply = self._read(clock, what)
-            if self.module in policy.NUMPY_ONLY and self._forbidden_loaded():
+            if self.module in policy.NUMPY_ONLY and (
+                    self._forbidden_refused(reply) or self._forbidden_loaded()):
                 self.close()
                 raise LearnerImportError(self.forbidden_reason)
             if self._watch is not None and (full := self._watch.over()) is not None:
@@ -280,6 +281,9 @@ class Sandbox:
         except (LearnerCrash, LearnerTimeout) as fault:
             self.import_error = LearnerImportError(f"importing {self.module}.py failed: {fault}")
             raise self.import_error from None
+        if self._forbidden_refused(reply):
+            self.close()
+            raise LearnerImportError(self.forbidden_reason)
         if "exc" in reply:
             exc = LearnerException.from_wire(reply["exc"], f"import {self.module}")
             self.import_error = LearnerImportError(f"importing {self.module}.py failed: {exc}")
@@ -305,6 +309,18 @@ class Sandbox:
         return (f"the submission was too slow overall: {self.module}.py may take "
                 f"{self._budget.wall_s:g} s (or {self._budget.cpu_s:g} s of CPU) over all of "
                 "this exercise's tests, and that time is used up")
+
+    def _forbidden_refused(self, reply: dict) -> bool:
+        """Whether the child refused a forbidden import (its blocker or audit hook
+        raised ForbiddenModule, whose message starts with the module's name)."""
+        exc = reply.get("exc")
+        if self.module not in policy.NUMPY_ONLY or type(exc) is not dict or \
+                exc.get("type") != "ForbiddenModule":
+            return False
+        name = str(exc.get("message", "")).split(" ", 1)[0].split(".")[0]
+        if name in policy.FORBIDDEN_MODULES and self.forbidden_reason is None:
+            self.forbidden_reason = shortcut_message(self.module, [name])
+        return self.forbidden_reason is not None
 
     def _forbidden_loaded(self) -> bool:
         """Whether a process of this child has a forbidden library loaded (its
