@@ -390,6 +390,8 @@ class Sandbox:
                 if overrun is None:
                     continue
                 self.close()
+                if self.forbidden_reason:  # found loaded by close's last look
+                    raise LearnerImportError(self.forbidden_reason)
                 if overrun.startswith("wrote"):
                     raise LearnerCrash(f"{what}: {overrun}")
                 raise LearnerTimeout(f"{what} {overrun}" + (

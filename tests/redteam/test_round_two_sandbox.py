@@ -324,7 +324,9 @@ def test_the_exercise_cpu_budget_spans_calls_and_children(learner, monkeypatch):
     assert outcomes[0] == 1 and outcomes[-1] == "slow"
 
 
-def test_a_forbidden_library_loaded_behind_the_childs_back_voids_the_exercise(learner):
+def test_a_forbidden_library_loaded_behind_the_childs_back_voids_the_exercise(learner,
+                                                                              monkeypatch):
+    monkeypatch.setattr(policy, "CALL_TIMEOUT_S", 60.0)  # importing torch under load
     source = (Path(__file__).parent / "attacks" / "round_two" / "conv__scrubs_torch.py").read_text()
     conv, box = learner(source)
     with pytest.raises(LearnerImportError, match=SHORTCUT_MARK):
