@@ -59,7 +59,8 @@ def submission_with(attack: Path, folder: Path, marker: str, server) -> Path:
 
 def grade_process(submission: Path, out: Path, env: dict | None = None) -> tuple[float, int]:
     """A real grading; returns its seconds and its pid (for the leftover checks)."""
-    command = [sys.executable, "-m", "grader.cli", "grade", str(submission), "--json", str(out)]
+    command = [sys.executable, "-m", "grader.cli", "grade", str(submission), "--json", str(out),
+               "--html", str(out.with_suffix(".html"))]  # the printed output is in the report
     start = time.monotonic()
     proc = subprocess.Popen(command, env={**os.environ, "CNN_REDTEAM_SECRET": SECRET, **(env or {})},
                             cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -90,7 +91,8 @@ def honest(tmp_path_factory):
     return strict_json(out.read_text()), seconds
 
 
-def check_outcome(name: str, record: dict, full: dict) -> None:
+def check_outcome(name: str, record: dict, full: dict, printed: str) -> None:
+    """``printed``: the report's HTML, which holds what the learner's code printed."""
     target = name.split("__", 1)[0]
     mine = [t for t in record["tests"] if t["exercise"] == target]
     got = record["exercises"][target]
@@ -103,11 +105,11 @@ def check_outcome(name: str, record: dict, full: dict) -> None:
     if name in ("conv__scrubs_torch", "conv__runtime_import_name"):
         assert SHORTCUT_MARK in got["message"]  # the gradebook's integrity flag
     if name == "conv__fills_scratch":
-        for line in re.findall(r"fill (\S+): (\d+) MiB, (\d+) files", got["learner_output"]):
+        for line in re.findall(r"fill (\S+): (\d+) MiB, (\d+) files", printed):
             assert int(line[1]) <= policy.CHILD_TMPFS_BYTES >> 20, line
             assert int(line[2]) <= policy.CHILD_TMPFS_INODES, line
     if name == "conv__reads_keys":
-        assert "keys: denied" in got["learner_output"]
+        assert "keys: denied" in printed
     for exercise in EXERCISES:
         if exercise != target:
             assert record["exercises"][exercise]["score"] == full["exercises"][exercise][
@@ -123,7 +125,7 @@ def test_round_two_attack_is_contained_in_a_single_grading(attack, tmp_path, lis
     sub = submission_with(attack, tmp_path / "submission", marker, listener)
     seconds, pid = grade_process(sub, tmp_path / "r.json")
     record = strict_json((tmp_path / "r.json").read_text())
-    check_outcome(attack.stem, record, full)
+    check_outcome(attack.stem, record, full, (tmp_path / "r.html").read_text())
     assert seconds < honest_s + EXTRA_S.get(attack.stem, DEFAULT_EXTRA_S), seconds
     assert_nothing_outlives(pid, marker)
     assert f"cnn-redteam-{marker}" not in Path("/proc/keys").read_text()
@@ -153,7 +155,7 @@ def test_round_two_attacks_are_contained_in_a_batch(tmp_path, listener, honest, 
             assert {k: v["score"] for k, v in record["exercises"].items() if k != "quiz"} == {
                 k: v["score"] for k, v in full["exercises"].items() if k != "quiz"}
         else:
-            check_outcome(path.stem, record, full)
+            check_outcome(path.stem, record, full, path.with_suffix(".html").read_text())
     for marker in markers.values():
         deadline = time.monotonic() + 5
         while processes_with(marker) and time.monotonic() < deadline:
@@ -180,7 +182,7 @@ def test_scratch_stays_capped_without_bubblewrap(mode, tmp_path, listener, hones
     assert conv["score"] == 0
     if mode == "no bubblewrap":
         fills = dict((w, int(m)) for w, m, _ in re.findall(
-            r"fill (\S+): (\d+) MiB, (\d+) files", conv["learner_output"]))
+            r"fill (\S+): (\d+) MiB, (\d+) files", (tmp_path / "r.html").read_text()))
         assert min(fills.values()) <= policy.CHILD_TMPFS_BYTES >> 20  # its scratch, capped
     else:
         assert "scratch folder" in " ".join(t["output"] for t in record["tests"]
