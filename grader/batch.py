@@ -25,7 +25,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import tempfile
 import threading
 import zipfile
 from contextlib import ExitStack, contextmanager
@@ -33,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import __version__, policy
+from grader import __version__, policy, scratch
 from grader.batch_input import LearnerSource, is_batch, list_learners
 from grader.class_report import write_class_report
 from grader.errors import GraderError, SubmissionError, UsageError
@@ -86,7 +85,8 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
     # Read the course secret once here: a bad file fails before any grading.
     seeding = seeding_for("", secret_file=secret_file).mode
     (out / LEARNERS_DIR).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-batch-") as stage, \
+    scratch.sweep()  # what a killed batch left behind
+    with scratch.folder("batch") as stage, \
             _sigterm_as_interrupt():
         learners = list_learners(submissions, Path(stage))
         run = _Run(out, learners, progress, seeding=seeding, sign_key=sign_key,
@@ -228,7 +228,7 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
 
     warmpool.use_in_this_process()  # a worker grades learner after learner
 
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-learner-") as tmp:
+    with scratch.folder("learner") as tmp:
         path = Path(payload) if isinstance(payload, str) else Path(tmp) / name
         if isinstance(payload, bytes):
             path.write_bytes(payload)
@@ -245,7 +245,7 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
 def _fingerprint(source: LearnerSource) -> str | SubmissionError:
     """The intake fingerprint of a learner's files, computed the way grading
     computes it, or the reason intake refuses the submission."""
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-intake-") as tmp:
+    with scratch.folder("intake") as tmp:
         try:
             return take(source.path, Path(tmp)).fingerprint
         except SubmissionError as exc:

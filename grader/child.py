@@ -32,6 +32,17 @@ def main() -> None:
     support_dir, submission_dir = sys.argv[3], sys.argv[4]
     config = json.loads(sys.argv[5])
     sys.path.insert(0, HERE)
+    import walls
+    if config.get("parent") is not None:  # no bubblewrap: die with the grader
+        walls.die_with_parent(config["parent"])
+    scratch = config.get("scratch")
+    # Its own capped tmpfs (walls.private_tmpfs), while still single-threaded:
+    # before numpy, and before anything of the learner's.
+    config["scratch_capped"] = bool(scratch) and walls.private_tmpfs(
+        scratch["targets"], size=scratch["size"], inodes=scratch["inodes"])
+    if config["scratch_capped"]:
+        os.chdir(scratch["targets"][0])  # the tmpfs, not the folder under it
+        walls.drop_privileges()
     import _cnn_grader_protocol as wire
     import numpy as np
     sys.path.remove(HERE)
@@ -51,10 +62,13 @@ def serve(req_fd: int, reply_fd: int, support_dir: str, submission_dir: str, con
             resource.setrlimit(limit, (value, value))
         except (ValueError, OSError):
             pass  # already lower, or not settable here; the report lists layers
+    import walls
+    walls.new_session_keyring()  # no keys shared with other sandboxes
     forbidden = tuple(config["forbidden"])
     if forbidden:
         sys.meta_path.insert(0, Blocker(forbidden))
-    sys.addaudithook(make_audit_hook(tuple(config.get("protected", ())), os.getpid()))
+    sys.addaudithook(make_audit_hook(tuple(config.get("protected", ())), os.getpid(),
+                                     forbidden))
 
     # The grader's layers.py comes first, so a learner's own copy is ignored.
     sys.path[:0] = [support_dir, submission_dir]
@@ -63,7 +77,8 @@ def serve(req_fd: int, reply_fd: int, support_dir: str, submission_dir: str, con
 
     server = Server(wire, np, layers, submission_dir, forbidden)
     server.max_elements = config.get("max_elements")
-    wire.write_message(reply_fd, {"ready": os.getpid()})
+    wire.write_message(reply_fd, {"ready": {
+        "pid": os.getpid(), "scratch_capped": config.get("scratch_capped", False)}})
     while True:
         try:
             request = wire.read_message(req_fd)
@@ -76,7 +91,7 @@ class ForbiddenModule(ImportError):
     pass
 
 
-def make_audit_hook(protected: tuple[str, ...], own_pid: int):
+def make_audit_hook(protected: tuple[str, ...], own_pid: int, forbidden: tuple[str, ...] = ()):
     """One more layer, for machines without namespaces (see docs/threat-model.md).
 
     An audit hook cannot be removed from Python code, though native code
@@ -85,6 +100,10 @@ def make_audit_hook(protected: tuple[str, ...], own_pid: int):
     parent = os.getppid()
 
     def hook(event: str, args: tuple) -> None:
+        if event == "import" and forbidden and str(args[0]).split(".")[0] in forbidden:
+            # Still there when the Blocker was taken off sys.meta_path.
+            raise ForbiddenModule(f"{args[0]} may not be used in this exercise: "
+                                  "write it with numpy")
         if event == "open" and isinstance(args[0], (str, bytes)):
             path = os.path.realpath(os.fsdecode(args[0]))
             if any(path == p or path.startswith(p + os.sep) for p in protected):

@@ -5,11 +5,11 @@ directly.
 """
 from __future__ import annotations
 
-import tempfile
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
-from grader import __version__, sanitize
+from grader import __version__, sanitize, scratch
 from grader.errors import UsageError
 from grader.isolation import layers_in_force
 from grader.intake import Submission, take
@@ -36,8 +36,8 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
     if only:
         exercises = tuple(dict.fromkeys(_known(split_test_id(t)[0]) for t in only))
     bank = load_bank(QUIZ_BANK)
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-") as tmp, ExitStack() as stack:
-        work = Path(tmp)
+    scratch.sweep()  # what a killed grader left behind, once per process
+    with scratch.folder("grading") as work, ExitStack() as stack:
         (work / "submission").mkdir()
         sub = take(Path(submission), work / "submission")
         answers, written_id, answer_problems = read_answers_file(sub.root / ANSWERS_FILE)
@@ -53,6 +53,9 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
         tests = run_suites(Learner(sandboxes), exercises, seeding=seeding, only=only)
         for box in sandboxes.values():
             box.close()
+        # A forbidden library found loaded voids its whole exercise, tests
+        # passed before it was found included.
+        tests = [_voided(t, sandboxes[t.exercise]) for t in tests]
         exercise_results = tuple(_summarise(name, tests, sandboxes[name]) for name in exercises)
     return GradeResult(
         submission=sub.name,
@@ -95,7 +98,8 @@ def _missing(sub: Submission, name: str) -> str | None:
 
 def _summarise(name: str, tests: list[TestResult], box: Sandbox) -> ExerciseResult:
     mine = [t for t in tests if t.exercise == name]
-    message = box.missing_reason or (str(box.import_error) if box.import_error else "")
+    message = (box.missing_reason or box.forbidden_reason
+               or (str(box.import_error) if box.import_error else ""))
     return ExerciseResult(
         name=name,
         score=sum(t.score for t in mine),
@@ -105,3 +109,9 @@ def _summarise(name: str, tests: list[TestResult], box: Sandbox) -> ExerciseResu
         message=sanitize.text(message),
         learner_output=sanitize.text(box.output()),
     )
+
+
+def _voided(test: TestResult, box: Sandbox) -> TestResult:
+    if box.forbidden_reason is None or test.status != "passed":
+        return test
+    return replace(test, score=0.0, status="failed", output=box.forbidden_reason)

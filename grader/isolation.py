@@ -28,7 +28,7 @@ import uuid
 from functools import cache
 from pathlib import Path
 
-from grader import policy
+from grader import policy, scratch
 from grader.layout import PROJECT_DIR
 
 # The only parts of the host the child sees (read-only), besides its Python,
@@ -81,6 +81,10 @@ def wrap_command(command: list[str], *, submission: Path, runtime: Path,
              "--ro-bind", str(runtime), str(runtime),
              "--bind", str(scratch), str(scratch),
              "--chdir", str(scratch),
+             # Writable: the scratch folder alone, which the child covers with
+             # its own capped tmpfs (walls.private_tmpfs); bubblewrap's /tmp
+             # and /dev would be uncapped.
+             "--remount-ro", "/tmp", "--remount-ro", "/dev",
              "--unshare-all", "--uid", "65534", "--gid", "65534",
              "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--"]
     return args + command
@@ -88,7 +92,10 @@ def wrap_command(command: list[str], *, submission: Path, runtime: Path,
 
 def _allowlist() -> list[str]:
     """The host's parts every child sees, read-only: system, Python, nothing else."""
-    args = ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    # /proc/keys and /proc/key-users would list the keys of every process of
+    # the grader's user (other sandboxes' among them): covered.
+    args = ["--dev", "/dev", "--proc", "/proc", "--ro-bind", "/dev/null", "/proc/keys",
+            "--ro-bind", "/dev/null", "/proc/key-users", "--tmpfs", "/tmp"]
     for system in SYSTEM_DIRS + SYSTEM_FILES:
         if Path(system).exists():
             # --ro-bind-try keeps symlinked layouts (/lib -> usr/lib) working
@@ -119,7 +126,9 @@ class Cgroup:
 
     def __init__(self) -> None:
         self.dirs: list[Path] = []
-        name = f"cnn-grader-{uuid.uuid4().hex[:12]}"
+        # The owner's tag in the name lets a later grader remove what a killed
+        # one left behind, and nothing of a grader still running (scratch.sweep).
+        name = f"cnn-grader-{scratch.owner_tag()}-{uuid.uuid4().hex[:12]}"
         for controller, settings in _cgroup_settings().items():
             path = controller / name
             try:
@@ -127,7 +136,7 @@ class Cgroup:
                 for key, value in settings.items():
                     (path / key).write_text(value)
             except OSError:
-                _remove(path)
+                remove_cgroup(path)
                 continue
             self.dirs.append(path)
         self.cpu_file = cpu_counter(self.dirs)
@@ -146,6 +155,13 @@ class Cgroup:
         """Move a process that has not started learner code yet into this cgroup."""
         for path in self.dirs:
             (path / "cgroup.procs").write_text(str(pid))
+
+    def pids(self) -> list[int]:
+        """Every process in the cgroup (as this process's PID namespace names them)."""
+        try:
+            return [int(p) for p in (self.dirs[0] / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            return []
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds used so far by every process in the cgroup, or None
@@ -166,7 +182,7 @@ class Cgroup:
 
     def close(self) -> None:
         for path in self.dirs:
-            _remove(path)
+            remove_cgroup(path)
         self.dirs = []
 
 
@@ -208,7 +224,62 @@ def _cgroup_settings() -> dict[Path, dict[str, str]]:
             root / "cpuacct": {}}  # no limit: it only counts CPU time (cpu_seconds)
 
 
-def _remove(path: Path) -> None:
+def stale_cgroups() -> list[Path]:
+    """This project's cgroups whose grader has ended (scratch.sweep removes them)."""
+    found = []
+    for controller in _cgroup_settings():
+        try:
+            entries = list(controller.glob("cnn-grader-*"))
+        except OSError:
+            continue
+        found += [path for path in entries if scratch.owner_gone(path.name)]
+    return found
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and its descendants, where no cgroup lists a child's processes."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as fh:
+                    todo += [int(p) for p in fh.read().split()]
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def loaded_forbidden(pids: list[int], forbidden: tuple[str, ...]) -> list[str]:
+    """The forbidden packages whose native code is mapped into any of ``pids``.
+
+    Read from the kernel's /proc/PID/maps, from outside the child: nothing the
+    learner does to sys.modules, the import system or the child's own checks
+    changes it, and an extension module is never unloaded. It sees packages
+    with native code (torch, scipy, cv2, sklearn, ...); pure-Python ones are
+    left to the child's import blocker and sys.modules check.
+    """
+    names = set(forbidden)
+    found: set[str] = set()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/maps", "rb") as fh:
+                maps = fh.read()
+        except OSError:
+            continue
+        for line in maps.split(b"\n"):
+            path = line.partition(b"/")[2]
+            if b"-packages/" not in path:
+                continue
+            top = path.split(b"-packages/", 1)[1].split(b"/", 1)[0].decode(errors="replace")
+            top = top.removesuffix(".libs")  # e.g. scipy.libs holds scipy's own BLAS
+            if top in names:
+                found.add(top)
+    return sorted(found)
+
+
+def remove_cgroup(path: Path) -> None:
     """Kill whatever is left in a cgroup, then remove it."""
     import signal
     import time

@@ -4,6 +4,8 @@ Change a number here, not in the code that uses it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # --- Comparing arrays -------------------------------------------------------
 # float64 sums taken in another order (loops, im2col, einsum) differ from the
 # reference by a few ulps per term; 1e-7 relative leaves room for that and for
@@ -40,6 +42,37 @@ CALL_TIMEOUT_S = 5.0
 # core uses no CPU meanwhile. The wall clock stays for code that waits
 # instead of computing (a sleep, a deadlock).
 CALL_CPU_S = 2.0
+# Writing a request to the child shares the call's clocks: a child that stops
+# reading its requests (its pipe full) is killed like one that stops answering
+# (sandbox._write), so no wait on a child is without a deadline.
+
+# A budget per submission per exercise, over every wait on its children
+# (starts, imports, calls, in every child it needed) and their CPU time.
+# Per-call clocks alone let a correct submission that sleeps 3.5 s in every
+# call hold a worker for some 1,400 s. Measured here: an honest exercise's
+# whole run takes 0.3-2.5 s of waiting (residual, which imports torch, the
+# most), and the slowest honest variant in tests/variants (plain loops) under
+# 6 s, so 30 s of wall clock is 5 times the slowest honest need even on a
+# loaded batch machine, and 20 s of CPU (load does not eat into CPU time)
+# likewise. Once spent, the exercise's remaining tests fail at once with
+# status "timeout", saying the submission was too slow overall.
+# One lookup per exercise (exercise_budget), so that a unit's manifest can
+# set its own numbers later without changing the code that applies them.
+EXERCISE_WALL_S = 30.0
+EXERCISE_CPU_S = 20.0
+
+
+@dataclass(frozen=True)
+class ExerciseBudget:
+    wall_s: float  # seconds spent waiting on the exercise's children, in all
+    cpu_s: float  # CPU seconds of its children, in all (where a cgroup counts them)
+
+
+def exercise_budget(exercise: str) -> ExerciseBudget:
+    """The time one submission may spend on ``exercise`` (see above)."""
+    return ExerciseBudget(wall_s=EXERCISE_WALL_S, cpu_s=EXERCISE_CPU_S)
+
+
 # Importing a learner module may pull in numpy and torch (about 1.5 s here).
 IMPORT_TIMEOUT_S = 30.0
 # Starting the child interpreter itself.
@@ -133,10 +166,20 @@ WARM_POOL_MAX_FORKS = 1000
 # fork or child setup is the grader's trouble (no learner code has run yet),
 # so it is retried rather than charged to the learner as a lost test.
 WARM_SPAWN_ATTEMPTS = 2
-# Each forked child's private /tmp and /dev/shm (memory-backed, and counted in
-# its memory cgroup): room for the submission (MAX_SUBMISSION_BYTES) and for
-# files as large as MAX_FILE_BYTES allows.
-WARM_CHILD_TMPFS_BYTES = 96 << 20
+# Every child's private scratch, /tmp and /dev/shm (warm and cold children
+# alike; memory-backed, and counted in its memory cgroup): room for the
+# submission (MAX_SUBMISSION_BYTES, which a warm child holds there too) and
+# for files as large as MAX_FILE_BYTES allows. Without it a cold child wrote
+# 3.1 GB into the host's scratch folder. Honest code writes no files at all.
+CHILD_TMPFS_BYTES = 96 << 20
+# Files (inodes) in each of those folders: a tmpfs otherwise allows one per
+# two pages of the machine's RAM, and empty files cost no bytes, only kernel
+# memory. Room for the submission's MAX_SUBMISSION_FILES several times over.
+CHILD_TMPFS_INODES = 4096
+# Where no private tmpfs can be mounted (no user namespaces, not root), the
+# grader itself looks at the cold child's scratch folder this often while it
+# waits, and kills a child over either cap above (sandbox._ScratchWatch).
+SCRATCH_WATCH_S = 0.25
 # torch threads in the grader's own process (the suites' reference computations).
 # Its tensors are tiny, and a grading process shares the cores with its children
 # and, in a batch, with one worker per core: extra intra-op threads only spin

@@ -11,11 +11,13 @@ module cannot even be imported, every request fails fast with that reason.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,7 @@ from typing import Any
 
 from grader import isolation, policy, protocol, warmpool
 from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
+from grader.shortcuts import shortcut_message
 
 GRADER_DIR = Path(__file__).resolve().parent
 
@@ -63,6 +66,15 @@ class Sandbox:
         self._timeouts = 0
         self._crashes = 0
         self._start_fault: LearnerCrash | None = None
+        # The exercise's budget over all its children (policy.exercise_budget).
+        self._budget = policy.exercise_budget(module)
+        self._waited = 0.0  # wall seconds spent waiting on children so far
+        self._cpu_done = 0.0  # CPU seconds of children already closed
+        self._watch: _ScratchWatch | None = None
+        # Set when a forbidden library was found loaded in a child (by what the
+        # kernel maps into its processes, which no scrubbing of sys.modules
+        # undoes): the whole exercise scores 0 (grading.py) with this message.
+        self.forbidden_reason: str | None = None
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
@@ -80,8 +92,13 @@ class Sandbox:
             self._start_cold()
         self._started_at = time.monotonic()
         self._imported = False
-        # Queue the import now so it overlaps with other work.
-        protocol.write_message(self._req_fd, {"op": "import", "module": self.module})
+        # Queue the import now so it overlaps with other work. The pipe is
+        # empty, so this cannot block; the clock bounds it all the same.
+        try:
+            self._write({"op": "import", "module": self.module},
+                        _Clock(policy.START_TIMEOUT_S, None, None), f"import {self.module}")
+        except (LearnerCrash, LearnerTimeout) as fault:
+            self._start_fault = LearnerCrash(str(fault))
 
     def _start_warm(self, pool: warmpool.WarmPool) -> None:
         """A child forked from the warm pool's zygote (numpy and torch already imported)."""
@@ -117,9 +134,18 @@ class Sandbox:
         # -I: no PYTHON* variables, user site or script folder on sys.path;
         # -B: write no .pyc into the submission; -u: unbuffered, so what
         # the learner printed survives a kill and reaches the report.
+        config = self._child_config()
+        bwrap = isolation.bwrap_path() is not None
+        # Its own capped tmpfs over its scratch (walls.private_tmpfs); in
+        # bubblewrap, /tmp and /dev are read-only (isolation.wrap_command).
+        config["scratch"] = None if os.environ.get("CNN_GRADER_NO_SCRATCH_MOUNT") else {
+            "targets": [str(self._scratch)],
+            "size": policy.CHILD_TMPFS_BYTES, "inodes": policy.CHILD_TMPFS_INODES}
+        # Without bubblewrap's --die-with-parent, the child watches the grader itself.
+        config["parent"] = None if bwrap else os.getpid()
         command = [sys.executable, "-I", "-B", "-u", str(self._runtime / "child.py"),
                    str(req_r), str(reply_w), str(self._runtime / "support"),
-                   str(self.submission_dir), json.dumps(self._child_config())]
+                   str(self.submission_dir), json.dumps(config)]
         command = isolation.wrap_command(command, submission=self.submission_dir,
                                          runtime=self._runtime, scratch=self._scratch)
         self._cgroup = isolation.Cgroup() if isolation.cgroups_available() else None
@@ -137,6 +163,7 @@ class Sandbox:
             log.close()
             os.close(req_r)
             os.close(reply_w)
+        os.set_blocking(req_w, False)  # every write has a deadline (_write)
         self._req_fd, self._reply_fd = req_w, reply_r
 
     def _child_config(self) -> dict:
@@ -157,9 +184,11 @@ class Sandbox:
         }
 
     def close(self) -> None:
-        proc, self._proc = self._proc, None
+        proc = self._proc
         if proc is None:
             return
+        self._forbidden_loaded()  # the last look, while its processes still exist
+        self._proc = None
         for fd in (self._req_fd, self._reply_fd):
             try:
                 os.close(fd)
@@ -167,19 +196,28 @@ class Sandbox:
                 pass
         _kill_group(proc)
         if self._cgroup is not None:
+            self._cpu_done += self._cgroup.cpu_seconds() or 0.0
             self._cgroup.close()  # SIGKILLs anything that escaped the group
             self._cgroup = None
+        if self._watch is not None:  # nothing it wrote is kept for the next child
+            _empty(self._scratch)
+            self._watch = None
 
     def output(self) -> str:
         """What the learner's code printed, last part only."""
         try:
-            with open(self._log_path, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                size = fh.tell()
-                fh.seek(max(0, size - policy.MAX_OUTPUT_CHARS))
-                return fh.read().decode("utf-8", "replace")
-        except FileNotFoundError:
+            # Without bubblewrap a child could swap its log for a FIFO or a
+            # link: never block on opening it, and read only a regular file.
+            fd = os.open(self._log_path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        except OSError:
             return ""
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return ""
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - policy.MAX_OUTPUT_CHARS))
+            return fh.read().decode("utf-8", "replace")
 
     # -- requests -----------------------------------------------------------------
     def request(self, message: dict, *, what: str) -> Any:
@@ -190,26 +228,36 @@ class Sandbox:
         if self._crashes >= policy.MAX_CRASHES_PER_EXERCISE:
             raise LearnerCrash(f"{what} was not run: the process running {self.module}.py "
                                f"already died {self._crashes} times")
-        self._ensure_ready()
+        if self._budget_spent():
+            raise LearnerTimeout(f"{what} was not run: {self._too_slow()}")
+        start = time.monotonic()
         try:
-            try:
-                protocol.write_message(self._req_fd, message)
-            except BrokenPipeError:  # it died between two requests
-                raise LearnerCrash(f"{what}: {self._death_text()}") from None
-            reply = self._read(policy.CALL_TIMEOUT_S, what, cpu_budget=policy.CALL_CPU_S)
+            self._ensure_ready()
+            clock = self._clock(policy.CALL_TIMEOUT_S, policy.CALL_CPU_S)
+            self._write(message, clock, what)
+            reply = self._read(clock, what)
+            if self.module in policy.NUMPY_ONLY and (
+                    self._forbidden_refused(reply) or self._forbidden_loaded()):
+                self.close()
+                raise LearnerImportError(self.forbidden_reason)
+            if self._watch is not None and (full := self._watch.over()) is not None:
+                self.close()
+                raise LearnerCrash(f"{what}: {full}")
         except LearnerTimeout:
             self._timeouts += 1
             raise
         except LearnerCrash:
             self._crashes += 1
             raise
+        finally:
+            self._waited += time.monotonic() - start
         if "exc" in reply:
             raise LearnerException.from_wire(reply["exc"], what)
         return reply["ok"]
 
     def _ensure_ready(self) -> None:
-        if self.missing_reason:
-            raise LearnerImportError(self.missing_reason)
+        if self.missing_reason or self.forbidden_reason:
+            raise LearnerImportError(self.missing_reason or self.forbidden_reason)
         if self.import_error:
             # A fresh exception per test: re-raising one instance would grow
             # its traceback with every test, and pytest formats all of it.
@@ -222,13 +270,20 @@ class Sandbox:
         if self._imported:
             return
         try:
-            ready = self._read(policy.START_TIMEOUT_S, f"starting Python for {self.module}.py")
-            if "ready" not in ready:
+            ready = self._read(self._clock(policy.START_TIMEOUT_S),
+                               f"starting Python for {self.module}.py")
+            if "ready" not in ready or type(ready["ready"]) is not dict:
                 raise LearnerCrash(f"the child for {self.module}.py did not start properly")
-            reply = self._read(policy.IMPORT_TIMEOUT_S, f"import {self.module}")
+            if ready["ready"].get("scratch_capped") is not True:
+                # No private tmpfs here: the grader watches the scratch folder.
+                self._watch = _ScratchWatch(self._scratch)
+            reply = self._read(self._clock(policy.IMPORT_TIMEOUT_S), f"import {self.module}")
         except (LearnerCrash, LearnerTimeout) as fault:
             self.import_error = LearnerImportError(f"importing {self.module}.py failed: {fault}")
             raise self.import_error from None
+        if self._forbidden_refused(reply):
+            self.close()
+            raise LearnerImportError(self.forbidden_reason)
         if "exc" in reply:
             exc = LearnerException.from_wire(reply["exc"], f"import {self.module}")
             self.import_error = LearnerImportError(f"importing {self.module}.py failed: {exc}")
@@ -236,10 +291,76 @@ class Sandbox:
             raise self.import_error
         self._imported = True
 
-    def _read(self, timeout: float, what: str, cpu_budget: float | None = None) -> dict:
-        """One reply, within ``timeout`` seconds of wall clock and, where the
-        child's cgroup counts CPU time, ``cpu_budget`` seconds of its CPU."""
-        clock = _Clock(timeout, cpu_budget, self._cgroup)
+    # -- limits ---------------------------------------------------------------------
+    def _clock(self, timeout: float, cpu_budget: float | None = None) -> _Clock:
+        """The limits of one request: its own, and what is left of the exercise's budget."""
+        return _Clock(timeout, cpu_budget, self._cgroup,
+                      wall_left=self._budget.wall_s - self._waited,
+                      cpu_left=self._budget.cpu_s - self._cpu_done, watch=self._watch,
+                      too_slow=self._too_slow())
+
+    def _budget_spent(self) -> bool:
+        if self._waited >= self._budget.wall_s:
+            return True
+        cpu = self._cgroup.cpu_seconds() if self._cgroup is not None else None
+        return self._cpu_done + (cpu or 0.0) >= self._budget.cpu_s
+
+    def _too_slow(self) -> str:
+        return (f"the submission was too slow overall: {self.module}.py may take "
+                f"{self._budget.wall_s:g} s (or {self._budget.cpu_s:g} s of CPU) over all of "
+                "this exercise's tests, and that time is used up")
+
+    def _forbidden_refused(self, reply: dict) -> bool:
+        """Whether the child refused a forbidden import (its blocker or audit hook
+        raised ForbiddenModule, whose message starts with the module's name)."""
+        exc = reply.get("exc")
+        if self.module not in policy.NUMPY_ONLY or type(exc) is not dict or \
+                exc.get("type") != "ForbiddenModule":
+            return False
+        name = str(exc.get("message", "")).split(" ", 1)[0].split(".")[0]
+        if name in policy.FORBIDDEN_MODULES and self.forbidden_reason is None:
+            self.forbidden_reason = shortcut_message(self.module, [name])
+        return self.forbidden_reason is not None
+
+    def _forbidden_loaded(self) -> bool:
+        """Whether a process of this child has a forbidden library loaded (its
+        shared objects in /proc/PID/maps); if so, records why in forbidden_reason."""
+        if self.module not in policy.NUMPY_ONLY or self._proc is None:
+            return self.forbidden_reason is not None
+        pids = self._cgroup.pids() if self._cgroup is not None and self._cgroup.dirs else []
+        found = isolation.loaded_forbidden(pids or isolation.process_tree(self._proc.pid),
+                                           policy.FORBIDDEN_MODULES)
+        if found and self.forbidden_reason is None:
+            self.forbidden_reason = shortcut_message(self.module, found) + (
+                " (found loaded in its process, whatever sys.modules said)")
+        return self.forbidden_reason is not None
+
+    # -- the wire ---------------------------------------------------------------------
+    def _write(self, message: dict, clock: _Clock, what: str) -> None:
+        """Send one request within the clock: a child that stops reading its
+        requests is killed like one that stops answering."""
+        data = memoryview(protocol.dumps(message))
+        while data:
+            wait = clock.next_wait()
+            ready = select.select([], [self._req_fd], [], wait)[1] if wait > 0 else []
+            if not ready:
+                overrun = clock.overrun()
+                if overrun is None:
+                    continue
+                self.close()
+                raise LearnerTimeout(f"{what}: the child stopped reading its requests and "
+                                     f"{overrun}")
+            try:
+                data = data[os.write(self._req_fd, data):]
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                if exc.errno not in (errno.EPIPE, errno.EBADF):
+                    raise
+                raise LearnerCrash(f"{what}: {self._death_text()}") from None  # it died
+
+    def _read(self, clock: _Clock, what: str) -> dict:
+        """One reply, within the clock's limits (see _Clock)."""
         try:
             header = self._read_exact(protocol.HEADER.size, clock, what)
             (size,) = protocol.HEADER.unpack(header)
@@ -269,7 +390,12 @@ class Sandbox:
                 if overrun is None:
                     continue
                 self.close()
-                raise LearnerTimeout(f"{what} {overrun} (an endless loop, or far too slow)")
+                if self.forbidden_reason:  # found loaded by close's last look
+                    raise LearnerImportError(self.forbidden_reason)
+                if overrun.startswith("wrote"):
+                    raise LearnerCrash(f"{what}: {overrun}")
+                raise LearnerTimeout(f"{what} {overrun}" + (
+                    "" if "overall" in overrun else " (an endless loop, or far too slow)"))
             chunk = os.read(self._reply_fd, min(size, 1 << 20))
             if not chunk:
                 raise LearnerCrash(f"{what}: {self._death_text()}")
@@ -302,7 +428,8 @@ class Sandbox:
 
 
 class _Clock:
-    """The limits of one wait for a reply: wall clock, and the child's CPU time."""
+    """The limits of one wait on a child: its wall clock and CPU budget, what
+    is left of the exercise's budget, and the scratch watch where there is one."""
 
     # How often a long call's CPU time is looked at. The count starts at the
     # first look, so a reply that comes within POLL_S (nearly all of them)
@@ -310,28 +437,85 @@ class _Clock:
     POLL_S = 0.1
 
     def __init__(self, timeout: float, cpu_budget: float | None,
-                 cgroup: isolation.Cgroup | None) -> None:
+                 cgroup: isolation.Cgroup | None, *, wall_left: float = float("inf"),
+                 cpu_left: float = float("inf"), watch: _ScratchWatch | None = None,
+                 too_slow: str = "") -> None:
         self.timeout, self.cpu_budget = timeout, cpu_budget
-        self.deadline = time.monotonic() + timeout
+        now = time.monotonic()
+        self.deadline = now + timeout
+        self.overall = now + max(0.0, wall_left)  # the exercise's budget ends here
+        self.cpu_left, self.too_slow, self.watch = cpu_left, too_slow, watch
         self._cgroup = cgroup if cpu_budget is not None else None
         self._cpu_start: float | None = None
 
     def next_wait(self) -> float:
-        left = max(0.0, self.deadline - time.monotonic())
-        return min(left, self.POLL_S) if self._cgroup is not None else left
+        left = max(0.0, min(self.deadline, self.overall) - time.monotonic())
+        polled = self._cgroup is not None or self.watch is not None
+        return min(left, self.POLL_S) if polled else left
 
     def overrun(self) -> str | None:
         """Why the wait is over (which limit was passed), or None to keep waiting."""
-        if time.monotonic() >= self.deadline:
+        now = time.monotonic()
+        if now >= self.overall and self.overall < self.deadline:
+            return f"was stopped: {self.too_slow}"
+        if now >= self.deadline:
             return f"did not finish within {self.timeout:g} s"
+        if self.watch is not None and (full := self.watch.over()) is not None:
+            return full
         used = self._cgroup.cpu_seconds() if self._cgroup is not None else None
         if used is None:
             self._cgroup = None  # nothing counts CPU here: wait for the deadline
+        elif used >= self.cpu_left:
+            return f"was stopped: {self.too_slow}"
         elif self._cpu_start is None:
             self._cpu_start = used
         elif used - self._cpu_start >= self.cpu_budget:
             return f"used {self.cpu_budget:g} s of CPU time without finishing"
         return None
+
+
+class _ScratchWatch:
+    """Where a child could not mount its own capped tmpfs, the grader counts its
+    scratch folder's bytes and files now and then (policy.SCRATCH_WATCH_S)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self._next = root, 0.0
+
+    def over(self) -> str | None:
+        now = time.monotonic()
+        if now < self._next:
+            return None
+        self._next = now + policy.SCRATCH_WATCH_S
+        files, size, folders = 0, 0, [self.root]
+        while folders:
+            try:
+                entries = list(os.scandir(folders.pop()))
+            except OSError:
+                continue
+            for entry in entries:
+                files += 1
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                    else:
+                        size += entry.stat(follow_symlinks=False).st_blocks * 512
+                except OSError:
+                    pass
+                if files > policy.CHILD_TMPFS_INODES or size > policy.CHILD_TMPFS_BYTES:
+                    return (f"wrote more than {policy.CHILD_TMPFS_BYTES >> 20} MiB or "
+                            f"{policy.CHILD_TMPFS_INODES} files into its scratch folder")
+        return None
+
+
+def _empty(folder: Path) -> None:
+    for entry in list(os.scandir(folder)) if folder.is_dir() else []:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _kill_group(proc: subprocess.Popen | warmpool.WarmChild) -> None:
@@ -357,4 +541,5 @@ def install_runtime(runtime: Path) -> None:
     shutil.copyfile(GRADER_DIR / "protocol.py", runtime / "_cnn_grader_protocol.py")
     shutil.copyfile(GRADER_DIR / "layers.py", runtime / "support" / "layers.py")
     shutil.copyfile(GRADER_DIR / "zygote.py", runtime / "zygote.py")
+    shutil.copyfile(GRADER_DIR / "walls.py", runtime / "walls.py")
     shutil.copyfile(GRADER_DIR / "child.py", runtime / "child.py")

@@ -33,11 +33,10 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
-from grader import isolation, policy, protocol
+from grader import isolation, policy, protocol, scratch
 
 # Where the zygote's program and layers.py appear inside its sandbox: not
 # under /tmp, which every child covers with its own.
@@ -201,7 +200,7 @@ class WarmPool:
     """The zygotes of this grading process, started on first use."""
 
     def __init__(self) -> None:
-        self.runtime = Path(tempfile.mkdtemp(prefix="cnn-grader-zygote-"))
+        self.runtime = scratch.make("zygote")
         from grader.sandbox import install_runtime
         install_runtime(self.runtime)
         self._zygotes = {name: Zygote(name, self.runtime) for name in FLAVOURS}
@@ -243,7 +242,8 @@ class WarmPool:
             protocol.write_message(req_w, {
                 "files": _read_files(submission_dir), "config": config,
                 "support": f"{RUNTIME_IN_SANDBOX}/support", "environment": environment,
-                "tmpfs_bytes": policy.WARM_CHILD_TMPFS_BYTES})
+                "tmpfs_bytes": policy.CHILD_TMPFS_BYTES,
+                "tmpfs_inodes": policy.CHILD_TMPFS_INODES})
         except BaseException:
             child.kill()
             os.close(req_w)
