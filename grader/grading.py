@@ -42,7 +42,7 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
         sub = take(Path(submission), work / "submission")
         answers, written_id, answer_problems = read_answers_file(sub.root / ANSWERS_FILE)
         learner_id = resolve_learner_id(learner, written_id)
-        seeding = seeding_for(learner_id, secret_file=secret_file)
+        seeding = seeding_for(learner_id, secret_file=secret_file, fingerprint=sub.fingerprint)
         sandboxes = {}
         for name in exercises:
             box = Sandbox(name, submission_dir=sub.root, workdir=work,
