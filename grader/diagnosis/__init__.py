@@ -142,7 +142,8 @@ def by_id(mistake_id: str) -> Diagnosis:
 
 
 _MODULES = {"conv": "arrays", "pooling": "arrays", "params": "counts",
-            "receptive_field": "counts", "residual": "residual"}
+            "receptive_field": "counts", "residual": "residual", "backward": "gradients",
+            "im2col": "im2col"}
 
 
 def catalogue(exercise: str | None = None) -> dict[str, Checked]:
