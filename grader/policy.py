@@ -15,6 +15,18 @@ ATOL_FLOAT64 = 1e-9
 RTOL_FLOAT32 = 1e-4
 ATOL_FLOAT32 = 1e-5
 
+# --- Numeric gradients (the backward suite's central-difference tests) -------
+# The losses checked are linear (conv, average pooling) or piecewise linear
+# (max pooling, on values 0.5 apart), so central differences are exact up to
+# rounding: a step of 1e-3 leaves a rounding error near 1e-12 while staying
+# far below the 0.5 gap that would let a window's maximum change place.
+NUMERIC_GRADIENT_STEP = 1e-3
+# How close the reference must come to those numeric gradients (a guard on
+# the suite itself, far looser than the rounding error and far tighter than
+# any real mistake).
+NUMERIC_GRADIENT_RTOL = 1e-6
+NUMERIC_GRADIENT_ATOL = 1e-8
+
 # --- Property-based hidden tests (hypothesis) --------------------------------
 # Examples per property test. Each is one call into the learner's child
 # (about a millisecond on these tiny inputs), and a failure costs some 20
