@@ -28,7 +28,7 @@ def check_parts(got, expected, names, *, call, diagnose_all, repro):
         fail(f"{call} returned {type(got).__name__}, expected a tuple ({', '.join(names)})")
     for name, mine, right in zip(names, got, expected):
         assert_array_matches(mine, right, call=f"{call}, its {name}",
-                             diagnose=lambda _: diagnose_all(got), repro=repro)
+                             diagnose=lambda _: diagnose_all(got), repro=repro, part=name)
 
 
 def check_conv(learner, dout, x, w, expected=None, what="", **kwargs):
