@@ -41,6 +41,14 @@ CASES = {
           L.Conv2d(8, 8, 3)],)],
     "receptive_field.effective_stride": [
         ([L.Conv2d(3, 8, 3, stride=2), L.MaxPool2d(2, stride=2), L.MaxPool2d(2)],)],
+    "backward.conv2d_backward": [(RNG.standard_normal((2, 3, 7, 9)), X, W, 1, (1, 1)),
+                                 (RNG.standard_normal((2, 3, 4, 5)), X, W, 2, 1)],
+    "backward.max_pool2d_backward": [(RNG.standard_normal((2, 2, 5, 6)), X, 3, 1),
+                                     (RNG.standard_normal((2, 2, 4, 5)), np.round(X), 2, None, 1)],
+    "backward.avg_pool2d_backward": [(RNG.standard_normal((2, 2, 4, 4)), X, 3, 2, 1)],
+    "im2col.im2col": [(X, 3, 2, 1), (X, (2, 3))],
+    "im2col.conv2d_matmul": [(X, W, B, 1, 1)],
+    "im2col.avg_pool_as_conv": [(3, 2)],
 }
 
 
