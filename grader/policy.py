@@ -17,6 +17,18 @@ ATOL_FLOAT64 = 1e-9
 RTOL_FLOAT32 = 1e-4
 ATOL_FLOAT32 = 1e-5
 
+# --- Numeric gradients (the backward suite's central-difference tests) -------
+# The losses checked are linear (conv, average pooling) or piecewise linear
+# (max pooling, on values 0.5 apart), so central differences are exact up to
+# rounding: a step of 1e-3 leaves a rounding error near 1e-12 while staying
+# far below the 0.5 gap that would let a window's maximum change place.
+NUMERIC_GRADIENT_STEP = 1e-3
+# How close the reference must come to those numeric gradients (a guard on
+# the suite itself, far looser than the rounding error and far tighter than
+# any real mistake).
+NUMERIC_GRADIENT_RTOL = 1e-6
+NUMERIC_GRADIENT_ATOL = 1e-8
+
 # --- Property-based hidden tests (hypothesis) --------------------------------
 # Examples per property test. Each is one call into the learner's child
 # (about a millisecond on these tiny inputs), and a failure costs some 20
@@ -26,6 +38,15 @@ ATOL_FLOAT32 = 1e-5
 # calls; 25 draw each option (pairs, padding, default stride) several
 # times while a correct submission's grading stays near its 1-2 s.
 PROPERTY_EXAMPLES = 25
+
+# --- The report's timing line for im2col.conv2d_matmul (grader/timing.py) ----
+# Information only. One mid-size input: large enough that a matrix product
+# beats loops visibly (a 3x3 conv of 8 to 16 channels on 32x32 maps), small
+# enough that a plain-loop conv2d (~0.2 s here) stays far inside CALL_CPU_S.
+# The best of 2 calls drops the worst disturbance at little cost per grading.
+TIMING_INPUT_SHAPE = (2, 8, 32, 32)
+TIMING_WEIGHT_SHAPE = (16, 8, 3, 3)
+TIMING_REPEATS = 2
 
 # --- Running learner code ---------------------------------------------------
 # One call of a learner function gets this many seconds of wall time. The
@@ -138,7 +159,7 @@ MAX_PROCESSES = 64
 # The numpy exercises are about writing convolution and pooling yourself; a
 # library that already does it would make them pointless. The residual block
 # is meant to use torch and is not listed.
-NUMPY_ONLY = ("conv", "pooling")
+NUMPY_ONLY = ("conv", "pooling", "backward", "im2col")
 FORBIDDEN_MODULES = ("torch", "torchvision", "scipy", "tensorflow", "jax", "jaxlib",
                      "cv2", "skimage", "sklearn", "keras", "numba", "cupy", "mxnet",
                      "paddle", "theano", "chainer", "PIL")

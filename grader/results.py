@@ -47,6 +47,9 @@ class ExerciseResult:
     total: int
     message: str = ""  # a problem with the whole exercise (missing file, import failed)
     learner_output: str = ""  # what the learner's code printed, last part only
+    # Information only (grader/timing.py), shown in the HTML report and kept
+    # out of the JSON: it changes from run to run, and a regrade must not.
+    timing: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ typical mistake (named in their docstring).
 from pathlib import Path
 
 
+from grader.layout import EXERCISES
+
 from conftest import VARIANTS
 
 CASES = sorted(VARIANTS.glob("*/*.py"))
@@ -21,7 +23,7 @@ def case_id(path: Path) -> str:
 
 
 def test_every_exercise_has_several_styles_and_mistakes():
-    for exercise in ("conv", "pooling", "params", "receptive_field", "residual"):
+    for exercise in EXERCISES:
         names = [p.stem for p in CASES if p.parent.name == exercise]
         assert sum(n.startswith("ok_") for n in names) >= 3, exercise
         assert sum(n.startswith("bug_") for n in names) >= 3, exercise

@@ -142,7 +142,8 @@ def by_id(mistake_id: str) -> Diagnosis:
 
 
 _MODULES = {"conv": "arrays", "pooling": "arrays", "params": "counts",
-            "receptive_field": "counts", "residual": "residual"}
+            "receptive_field": "counts", "residual": "residual", "backward": "gradients",
+            "im2col": "im2col"}
 
 
 def catalogue(exercise: str | None = None) -> dict[str, Checked]:
@@ -177,6 +178,10 @@ _OBSERVED = (
               "the caller's data is different after the call. Hint: np.pad, slicing with "
               "[::-1] plus .copy(), and arithmetic all give new arrays; a function that "
               "computes a feature map should leave its inputs as they were."),
+    _observed("backward.modifies-input",
+              "conv2d_backward changed an array it was given (padding or flipping it in "
+              "place), so the caller's data is different after the call. Hint: np.pad and "
+              "np.zeros give new arrays; accumulate the gradients there."),
     _observed("pooling.modifies-input",
               "Pooling changed the input array it was given. Hint: pad into a new array "
               "(np.pad) and reduce windows without writing into x."),
