@@ -4,9 +4,10 @@ It imports one learner module, then answers requests from the grader: call a
 function, build an object, run a torch module. It knows nothing of tests,
 reference solutions or expected values; those never leave the grader.
 
-Run as ``python -I -B -u child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR
-CONFIG_JSON`` from a private copy (see ``sandbox.py``), beside a copy of
-``protocol.py`` saved as ``_cnn_grader_protocol.py``. Standard library and
+Run as ``python -I -B -u child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR``
+from a private copy (see ``sandbox.py``), beside a copy of ``protocol.py``
+saved as ``_cnn_grader_protocol.py``; the first request is ``{"config": ...}``
+(over the pipe: argv is readable by every process on the machine). Standard library and
 numpy only, until a request needs torch.
 
 Before any learner code runs, it lowers its own resource limits (soft and
@@ -18,7 +19,6 @@ from __future__ import annotations
 import copy
 import importlib
 import importlib.abc
-import json
 import os
 import resource
 import sys
@@ -30,11 +30,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def main() -> None:
     req_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
     support_dir, submission_dir = sys.argv[3], sys.argv[4]
-    config = json.loads(sys.argv[5])
     sys.path.insert(0, HERE)
     import _cnn_grader_protocol as wire
     import numpy as np
     sys.path.remove(HERE)
+    config = wire.read_message(req_fd)["config"]
     serve(req_fd, reply_fd, support_dir, submission_dir, config, wire, np)
 
 
@@ -51,6 +51,11 @@ def serve(req_fd: int, reply_fd: int, support_dir: str, submission_dir: str, con
             resource.setrlimit(limit, (value, value))
         except (ValueError, OSError):
             pass  # already lower, or not settable here; the report lists layers
+    if config.get("deny_network"):
+        sys.path.insert(0, HERE)
+        import _cnn_grader_seccomp
+        sys.path.remove(HERE)
+        _cnn_grader_seccomp.deny_network()
     forbidden = tuple(config["forbidden"])
     if forbidden:
         sys.meta_path.insert(0, Blocker(forbidden))

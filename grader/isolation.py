@@ -27,6 +27,7 @@ import sys
 import uuid
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from grader import policy
 from grader.layout import PROJECT_DIR
@@ -111,6 +112,24 @@ def wrap_zygote(command: list[str], *, runtime: Path, inside: str) -> list[str]:
             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/",
             "--unshare-all", "--uid", "65534", "--gid", "65534",
             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--", *command]
+
+
+def uses_learner_uid() -> bool:
+    """Whether cold children run as a learner uid: no namespaces, but root
+    (``learner_uid.py``)."""
+    from grader import learner_uid
+    return bwrap_path() is None and learner_uid.unavailable() is None
+
+
+IsolationMode = Literal["namespaces", "learner-uid", "none"]
+
+
+def mode() -> IsolationMode:
+    """What keeps learner code from the grader's files here: namespaces
+    (bubblewrap), a learner uid (root without namespaces), or nothing."""
+    if bwrap_path() is not None:
+        return "namespaces"
+    return "learner-uid" if uses_learner_uid() else "none"
 
 
 class Cgroup:
@@ -244,12 +263,21 @@ def layers_in_force() -> tuple[str, ...]:
              "rlimits (CPU, address space, file size, open files, no core)",
              "import blocking for the numpy-only exercises",
              "audit hook: no opening grader files, no signals outside the child, no sockets"]
-    if bwrap_path():
+    current = mode()
+    if current == "namespaces":
         names.append("bubblewrap: user, PID, network, IPC namespaces; only the system, "
                      "Python, the submission and a scratch folder visible")
+    elif current == "learner-uid":
+        names.append("no namespaces (bubblewrap unavailable); instead each child runs as "
+                     "its own unprivileged uid (no groups, no capabilities, no_new_privs), "
+                     "the grader's files closed to it, scratch its only writable folder, "
+                     "no sockets but AF_UNIX (seccomp), every process of the uid killed "
+                     "at the end")
     else:
-        names.append("no namespaces (bubblewrap unavailable): network and file "
-                     "reads are not isolated")
+        from grader import learner_uid
+        names.append("NOT ISOLATED: no namespaces (bubblewrap unavailable) and no learner "
+                     f"uid ({learner_uid.unavailable()}): learner code can read the "
+                     "grader's files and keys and could change this result")
     if cgroups_available():
         names.append(f"cgroup: at most {policy.MAX_PROCESSES} processes and "
                      f"{policy.MAX_MEMORY_BYTES >> 30} GiB")

@@ -11,7 +11,6 @@ module cannot even be imported, every request fails fast with that reason.
 """
 from __future__ import annotations
 
-import json
 import os
 import select
 import shutil
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader import isolation, policy, protocol, warmpool
+from grader import isolation, learner_uid, policy, protocol, warmpool
 from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
 
 GRADER_DIR = Path(__file__).resolve().parent
@@ -60,6 +59,7 @@ class Sandbox:
         self._scratch = Path(tempfile.mkdtemp(prefix=f"{module}-", dir=workdir))
         self._imported = False
         self._cgroup: isolation.Cgroup | None = None
+        self._lease: learner_uid.Lease | None = None  # the child's uid, without namespaces
         self._timeouts = 0
         self._crashes = 0
         self._start_fault: LearnerCrash | None = None
@@ -116,15 +116,26 @@ class Sandbox:
         log = open(self._log_path, "ab")
         # -I: no PYTHON* variables, user site or script folder on sys.path;
         # -B: write no .pyc into the submission; -u: unbuffered, so what
-        # the learner printed survives a kill and reaches the report.
-        command = [sys.executable, "-I", "-B", "-u", str(self._runtime / "child.py"),
+        # the learner printed survives a kill and reaches the report. The
+        # config (which names the grader's protected paths) goes over the
+        # pipe, not into argv, which any process on the machine can read.
+        python = sys.executable
+        if isolation.uses_learner_uid():
+            self._lease = learner_uid.Lease.acquire()
+            self._lease.own(self._scratch)
+            learner_uid.grant_read(self._runtime, upto=self.workdir)
+            learner_uid.grant_read(self.submission_dir, upto=self.workdir)
+            python = learner_uid.learner_python()
+        command = [python, "-I", "-B", "-u", str(self._runtime / "child.py"),
                    str(req_r), str(reply_w), str(self._runtime / "support"),
-                   str(self.submission_dir), json.dumps(self._child_config())]
+                   str(self.submission_dir)]
         command = isolation.wrap_command(command, submission=self.submission_dir,
                                          runtime=self._runtime, scratch=self._scratch)
+        if self._lease is not None:
+            command = self._lease.wrap(command)
         self._cgroup = isolation.Cgroup() if isolation.cgroups_available() else None
         if self._cgroup and self._cgroup.dirs:
-            command = self._cgroup.wrap(command)
+            command = self._cgroup.wrap(command)  # joined as root, before the uid drops
         try:
             self._proc = subprocess.Popen(
                 command,
@@ -137,6 +148,7 @@ class Sandbox:
             log.close()
             os.close(req_r)
             os.close(reply_w)
+        protocol.write_message(req_w, {"config": self._child_config()})
         self._req_fd, self._reply_fd = req_w, reply_r
 
     def _child_config(self) -> dict:
@@ -154,6 +166,8 @@ class Sandbox:
             "max_elements": policy.MAX_ARRAY_ELEMENTS,
             # Paths the audit hook refuses to open: the grader's own files.
             "protected": [str(p) for p in isolation.protected_paths()],
+            # Without a network namespace, a seccomp filter (grader/seccomp.py).
+            "deny_network": isolation.bwrap_path() is None,
         }
 
     def close(self) -> None:
@@ -169,6 +183,9 @@ class Sandbox:
         if self._cgroup is not None:
             self._cgroup.close()  # SIGKILLs anything that escaped the group
             self._cgroup = None
+        if self._lease is not None:  # every process of its uid, daemons included
+            self._lease.release()
+            self._lease = None
 
     def output(self) -> str:
         """What the learner's code printed, last part only."""
@@ -355,6 +372,7 @@ def install_runtime(runtime: Path) -> None:
         return
     (runtime / "support").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(GRADER_DIR / "protocol.py", runtime / "_cnn_grader_protocol.py")
+    shutil.copyfile(GRADER_DIR / "seccomp.py", runtime / "_cnn_grader_seccomp.py")
     shutil.copyfile(GRADER_DIR / "layers.py", runtime / "support" / "layers.py")
     shutil.copyfile(GRADER_DIR / "zygote.py", runtime / "zygote.py")
     shutil.copyfile(GRADER_DIR / "child.py", runtime / "child.py")
