@@ -40,6 +40,12 @@ SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.
                 "/etc/localtime", "/etc/hosts")
 
 
+def visible_host_paths() -> list[str]:
+    """The host's parts a child may read where no mount namespace hides the rest
+    (Landlock): the same allowlist as bubblewrap's, plus what the kernel serves."""
+    return [*SYSTEM_DIRS, *SYSTEM_FILES, "/proc", "/sys/devices/system/cpu", "/dev"]
+
+
 def protected_paths() -> list[Path]:
     """What the learner must never read: reference code, suites, the quiz key, tests,
     and the course secret and signing key files."""
@@ -251,6 +257,13 @@ def _remove(path: Path) -> None:
         pass
 
 
+@cache
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI (0: none); children without namespaces use it."""
+    from grader import landlock
+    return landlock.abi()
+
+
 def _call_limits() -> str:
     return (f"time limit per call: {policy.CALL_TIMEOUT_S:g} s of wall clock"
             + (f", {policy.CALL_CPU_S:g} s of CPU" if cgroup_counts_cpu() else ""))
@@ -267,13 +280,18 @@ def layers_in_force() -> tuple[str, ...]:
     if current == "namespaces":
         names.append("bubblewrap: user, PID, network, IPC namespaces; only the system, "
                      "Python, the submission and a scratch folder visible")
-    elif current == "learner-uid":
+    if current != "namespaces" and landlock_abi():
+        names.append(f"Landlock (ABI {landlock_abi()}): the child reads only the system, its "
+                     "interpreter, its program and submission, writes only its scratch; no "
+                     "TCP" + (", no signals or abstract sockets outside it"
+                              if landlock_abi() >= 6 else ""))
+    if current == "learner-uid":
         names.append("no namespaces (bubblewrap unavailable); instead each child runs as "
                      "its own unprivileged uid (no groups, no capabilities, no_new_privs), "
                      "the grader's files closed to it, scratch its only writable folder, "
                      "no sockets but AF_UNIX (seccomp), every process of the uid killed "
                      "at the end")
-    else:
+    elif current == "none":
         from grader import learner_uid
         names.append("NOT ISOLATED: no namespaces (bubblewrap unavailable) and no learner "
                      f"uid ({learner_uid.unavailable()}): learner code can read the "

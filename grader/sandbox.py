@@ -166,8 +166,13 @@ class Sandbox:
             "max_elements": policy.MAX_ARRAY_ELEMENTS,
             # Paths the audit hook refuses to open: the grader's own files.
             "protected": [str(p) for p in isolation.protected_paths()],
-            # Without a network namespace, a seccomp filter (grader/seccomp.py).
+            # Without namespaces, a seccomp filter (grader/seccomp.py) and, where
+            # the kernel has it, the bubblewrap allowlist as Landlock rules
+            # (grader/landlock.py); the child adds its interpreter's folders.
             "deny_network": isolation.bwrap_path() is None,
+            "landlock": {"read": [*isolation.visible_host_paths(), str(self._runtime),
+                                  str(self.submission_dir)],
+                         "write": [str(self._scratch), "/dev/null"]},
         }
 
     def close(self) -> None:
@@ -373,6 +378,7 @@ def install_runtime(runtime: Path) -> None:
     (runtime / "support").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(GRADER_DIR / "protocol.py", runtime / "_cnn_grader_protocol.py")
     shutil.copyfile(GRADER_DIR / "seccomp.py", runtime / "_cnn_grader_seccomp.py")
+    shutil.copyfile(GRADER_DIR / "landlock.py", runtime / "_cnn_grader_landlock.py")
     shutil.copyfile(GRADER_DIR / "layers.py", runtime / "support" / "layers.py")
     shutil.copyfile(GRADER_DIR / "zygote.py", runtime / "zygote.py")
     shutil.copyfile(GRADER_DIR / "child.py", runtime / "child.py")
