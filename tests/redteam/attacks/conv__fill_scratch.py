@@ -29,10 +29,4 @@ def conv_output_size(*a, **k):
     return -1
 
 
-def unused(*a, **k):
-    for folder in (os.getcwd(), "/tmp", "/dev/shm"):
-        fill(folder, 256 if folder == os.getcwd() else 16)
-    return -1
-
-
 conv2d = conv_output_size
