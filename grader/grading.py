@@ -9,7 +9,7 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from grader import __version__, credit
+from grader import __version__, credit, sanitize
 from grader.errors import UsageError
 from grader.isolation import layers_in_force
 from grader.intake import Submission, take
@@ -111,6 +111,6 @@ def _summarise(name: str, tests: list[TestResult], box: Sandbox) -> ExerciseResu
         max_score=sum(t.max_score for t in mine),
         passed=sum(t.status == "passed" for t in mine),
         total=len(mine),
-        message=message,
-        learner_output=box.output(),
+        message=sanitize.text(message),
+        learner_output=sanitize.text(box.output()),
     )

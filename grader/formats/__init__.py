@@ -6,9 +6,9 @@ never disagree about a score.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from grader.sanitize import dumps
 from grader.formats.gradescope import gradescope_results
 from grader.formats.junit import junit_xml
 from grader.formats.prairielearn import prairielearn_results
@@ -30,10 +30,10 @@ def write_formats(result: GradeResult, *, gradescope: Path | None = None,
     written = []
     if gradescope is not None:
         doc = gradescope_results(result, execution_time=execution_time, reveal=reveal)
-        _write_atomic(gradescope, json.dumps(doc, indent=2) + "\n")
+        _write_atomic(gradescope, dumps(doc) + "\n")
         written.append(gradescope)
     if prairielearn is not None:
-        _write_atomic(prairielearn, json.dumps(prairielearn_results(result, reveal=reveal), indent=2) + "\n")
+        _write_atomic(prairielearn, dumps(prairielearn_results(result, reveal=reveal)) + "\n")
         written.append(prairielearn)
     if junit is not None:
         _write_atomic(junit, junit_xml(result, execution_time=execution_time,
