@@ -134,7 +134,8 @@ class _Run:
             if isinstance(key, SubmissionError):
                 self._record_failure(source, "unreadable", str(key))
             elif done and (done["fingerprint"], done["grader_version"], done["seeding"]) \
-                    == (key, __version__, self.seeding):
+                    == (key, __version__, self.seeding) \
+                    and "grader-fault" not in done["flags"].split():  # regraded, never reused
                 self.counts["reused"] += 1
                 self.bar.update()
             else:

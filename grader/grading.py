@@ -9,7 +9,7 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from grader import __version__, credit, sanitize
+from grader import __version__, credit, regrade, sanitize
 from grader.errors import UsageError
 from grader.isolation import layers_in_force
 from grader.intake import Submission, take
@@ -58,9 +58,26 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
             stack.callback(box.close)
             box.start()  # all children start now and import in parallel
             sandboxes[name] = box
-        tests = run_suites(Learner(sandboxes), exercises, seeding=seeding, only=only)
+        doubts: dict[str, str] = {}
+        tests = run_suites(Learner(sandboxes), exercises, seeding=seeding, only=only,
+                           doubts=doubts)
         for box in sandboxes.values():
             box.close()
+
+        def rerun(ids: tuple[str, ...]) -> tuple[list, dict[str, str]]:
+            """Those tests again, in fresh children (no timeout or crash budget spent)."""
+            names = tuple(dict.fromkeys(split_test_id(i)[0] for i in ids))
+            fresh = {name: Sandbox(name, submission_dir=sub.root, workdir=work,
+                                   missing_reason=_missing(sub, name)) for name in names}
+            again: dict[str, str] = {}
+            try:
+                return run_suites(Learner(fresh), names, seeding=seeding, only=ids,
+                                  doubts=again), again
+            finally:
+                for box in fresh.values():
+                    box.close()
+
+        tests = regrade.settle(tests, doubts, rerun=rerun)
         exercise_results = tuple(_summarise(name, tests, sandboxes[name]) for name in exercises)
     return GradeResult(
         submission=sub.name,

@@ -63,6 +63,7 @@ class Sandbox:
         self._timeouts = 0
         self._crashes = 0
         self._start_fault: LearnerCrash | None = None
+        self._killed_by_sigkill = False
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
@@ -106,7 +107,8 @@ class Sandbox:
                     self._cgroup = None
         raise LearnerCrash(f"the grader could not start a child for {self.module}.py: "
                            f"its warm pool failed ({problem}). This is the grader's fault, "
-                           "not your code's; the next test starts a fresh child")
+                           "not your code's; the next test starts a fresh child"
+                           ).doubtful("start")
 
     def _start_cold(self) -> None:
         """A fresh interpreter for the child: where the warm pool cannot run."""
@@ -291,10 +293,13 @@ class Sandbox:
                 if overrun is None:
                     continue
                 self.close()
-                raise LearnerTimeout(f"{what} {overrun} (an endless loop, or far too slow)")
+                raise LearnerTimeout(f"{what} {overrun} (an endless loop, or far too slow)"
+                                     ).doubtful("timeout")
             chunk = os.read(self._reply_fd, min(size, 1 << 20))
             if not chunk:
-                raise LearnerCrash(f"{what}: {self._death_text()}")
+                text = self._death_text()
+                raise LearnerCrash(f"{what}: {text}").doubtful(
+                    "killed" if self._killed_by_sigkill else None)
             chunks.append(chunk)
             size -= len(chunk)
         return b"".join(chunks)
@@ -308,6 +313,7 @@ class Sandbox:
                 pass
         self.close()
         code = proc.returncode if proc is not None else None
+        self._killed_by_sigkill = code == -signal.SIGKILL
         if code is None and isinstance(proc, warmpool.WarmChild) and proc.zygote.ended(1.0):
             return ("the grader's warm pool (its zygote) ended while this ran; it is replaced "
                     "for the next child")
