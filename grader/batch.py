@@ -54,12 +54,14 @@ class ClassResult:
     errors: int  # the grader failed on them; they are graded again next run
     gradebook: Path
     class_report: Path
+    isolation_warning: str = ""  # credit.INSECURE_NOTE when --insecure let it grade
 
 
 def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
                 dask_address: str | None = None, progress: bool | None = None,
                 secret_file: Path | None = None, sign_key: bytes | None = None,
-                reveal: bool = True, similarity: bool = True) -> ClassResult:
+                reveal: bool = True, similarity: bool = True, for_credit: bool = False,
+                insecure: bool = False) -> ClassResult:
     """Grade every learner of the batch ``submissions`` into ``out``.
 
     ``jobs`` worker processes grade in parallel (default: the core count);
@@ -70,6 +72,8 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
     key, each learner's JSON and each gradebook row are signed.
     ``similarity`` compares every pair of learners' code (``similarity.csv``
     and a section of ``class.html``; see ``grader.similarity``).
+    ``for_credit`` and ``insecure`` are ``credit.check``'s: without isolation
+    a batch for credit refuses before it grades anyone, unless ``insecure``.
     A stop by KeyboardInterrupt (SIGINT, and SIGTERM here) still leaves a
     consistent ``out``; run again to finish.
     """
@@ -84,13 +88,17 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
     from grader.seeding import seeding_for
     # Read the course secret once here: a bad file fails before any grading.
     seeding = seeding_for("", secret_file=secret_file).mode
+    from grader import credit
+    guard = credit.check(for_credit=for_credit or seeding == "course" or sign_key is not None,
+                         signing=sign_key is not None, insecure=insecure)
     (out / LEARNERS_DIR).mkdir(parents=True, exist_ok=True)
     scratch.sweep()  # what a killed batch left behind
     with scratch.folder("batch") as stage, \
             _sigterm_as_interrupt():
         learners = list_learners(submissions, Path(stage))
         run = _Run(out, learners, progress, seeding=seeding, sign_key=sign_key,
-                   task_options=(str(secret_file) if secret_file else None, reveal))
+                   task_options=(str(secret_file) if secret_file else None, reveal,
+                                 for_credit or sign_key is not None, insecure))
         try:
             todo = run.intake()
             if todo:
@@ -101,7 +109,7 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
             rebuild_gradebook(out, sign_key=sign_key)
             review = review_similarity(out=out) if similarity else None
             write_class_report(out, similarity=review)
-    return run.result()
+    return run.result(credit.INSECURE_NOTE if guard.insecure else "")
 
 
 class _Run:
@@ -130,7 +138,8 @@ class _Run:
             if isinstance(key, SubmissionError):
                 self._record_failure(source, "unreadable", str(key))
             elif done and (done["fingerprint"], done["grader_version"], done["seeding"]) \
-                    == (key, __version__, self.seeding):
+                    == (key, __version__, self.seeding) \
+                    and "grader-fault" not in done["flags"].split():  # regraded, never reused
                 self.counts["reused"] += 1
                 self.bar.update()
             else:
@@ -207,14 +216,16 @@ class _Run:
     def close(self) -> None:
         self.bar.close()
 
-    def result(self) -> ClassResult:
+    def result(self, isolation_warning: str = "") -> ClassResult:
         return ClassResult(out=self.out, learners=len(self.learners), **self.counts,
                            gradebook=self.out / "gradebook.csv",
-                           class_report=self.out / "class.html")
+                           class_report=self.out / "class.html",
+                           isolation_warning=isolation_warning)
 
 
 def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str | None = None,
-              reveal: bool = True) -> tuple[dict[str, Any], str]:
+              reveal: bool = True, for_credit: bool = False,
+              insecure: bool = False) -> tuple[dict[str, Any], str]:
     """Grade one learner in a worker (local or Dask); return its JSON and HTML.
 
     ``payload`` is the submission's path, or its bytes as a .zip when the
@@ -232,8 +243,8 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
         path = Path(payload) if isinstance(payload, str) else Path(tmp) / name
         if isinstance(payload, bytes):
             path.write_bytes(payload)
-        result = grade(submission=path, learner=learner_id,
-                       secret_file=Path(secret_file) if secret_file else None)
+        result = grade(submission=path, learner=learner_id, for_credit=for_credit,
+                       insecure=insecure, secret_file=Path(secret_file) if secret_file else None)
         # The code as graded, for the similarity review (read from OUT later).
         sources = recorded_sources(path, fingerprint=result.fingerprint)
     # A report that cannot be drawn is noted in the result, never an error:

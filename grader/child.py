@@ -4,9 +4,10 @@ It imports one learner module, then answers requests from the grader: call a
 function, build an object, run a torch module. It knows nothing of tests,
 reference solutions or expected values; those never leave the grader.
 
-Run as ``python -I -B -u child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR
-CONFIG_JSON`` from a private copy (see ``sandbox.py``), beside a copy of
-``protocol.py`` saved as ``_cnn_grader_protocol.py``. Standard library and
+Run as ``python -I -B -u child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR``
+from a private copy (see ``sandbox.py``), beside a copy of ``protocol.py``
+saved as ``_cnn_grader_protocol.py``; the first request is ``{"config": ...}``
+(over the pipe: argv is readable by every process on the machine). Standard library and
 numpy only, until a request needs torch.
 
 Before any learner code runs, it lowers its own resource limits (soft and
@@ -21,6 +22,7 @@ import importlib.abc
 import json
 import os
 import resource
+import struct
 import sys
 import traceback
 
@@ -30,7 +32,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def main() -> None:
     req_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
     support_dir, submission_dir = sys.argv[3], sys.argv[4]
-    config = json.loads(sys.argv[5])
+    # The config names the grader's protected paths, so it comes over the
+    # pipe, never in argv (any process can read /proc/PID/cmdline).
+    config = _read_config(req_fd)
     sys.path.insert(0, HERE)
     import walls
     if config.get("parent") is not None:  # no bubblewrap: die with the grader
@@ -49,6 +53,22 @@ def main() -> None:
     serve(req_fd, reply_fd, support_dir, submission_dir, config, wire, np)
 
 
+def _read_config(fd: int) -> dict:
+    """The first message on the request pipe, read before numpy is imported
+    (the scratch mount must happen while the process is single-threaded), so
+    without the wire module: a 4-byte big-endian length, then plain JSON."""
+    def exactly(size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = os.read(fd, size - len(data))
+            if not chunk:
+                raise SystemExit("the grader closed the pipe before sending the config")
+            data += chunk
+        return data
+    (size,) = struct.unpack(">I", exactly(4))
+    return json.loads(exactly(size))["config"]
+
+
 def serve(req_fd: int, reply_fd: int, support_dir: str, submission_dir: str, config: dict,
           wire, np) -> None:
     """Lock this process down, import nothing of the learner's yet, then answer requests.
@@ -64,6 +84,15 @@ def serve(req_fd: int, reply_fd: int, support_dir: str, submission_dir: str, con
             pass  # already lower, or not settable here; the report lists layers
     import walls
     walls.new_session_keyring()  # no keys shared with other sandboxes
+    if config.get("deny_network"):  # no namespaces: the kernel's own walls instead
+        sys.path.insert(0, HERE)
+        import _cnn_grader_landlock
+        import _cnn_grader_seccomp
+        sys.path.remove(HERE)
+        _cnn_grader_seccomp.deny_network()
+        allowed = config["landlock"]
+        _cnn_grader_landlock.restrict(
+            read=allowed["read"] + _cnn_grader_landlock.interpreter_dirs(), write=allowed["write"])
     forbidden = tuple(config["forbidden"])
     if forbidden:
         sys.meta_path.insert(0, Blocker(forbidden))

@@ -52,6 +52,12 @@ def main() -> None:
 @click.option("--similarity/--no-similarity", default=True,
               help="Batch: compare every pair of learners' code, exercise by exercise, into "
                    "similarity.csv and class.html, for a person to review (default: on).")
+@click.option("--for-credit", is_flag=True,
+              help="Grade for credit even without --secret or --sign-key (the Gradescope "
+                   "bundle passes it): refuse where learner code cannot be isolated.")
+@click.option("--insecure", is_flag=True,
+              help="Grade for credit even where learner code cannot be isolated from the "
+                   "grader; every result and report then says so. Never signs.")
 @reports_errors
 def grade(submission: Path, json_path: Path | None, html_path: Path | None,
           learner: str | None, out: Path | None = None, jobs: int | None = None,
@@ -59,7 +65,8 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
           gradescope_path: Path | None = None, prairielearn_path: Path | None = None,
           junit_path: Path | None = None, secret_file: Path | None = None,
           sign_key_file: Path | None = None, only: tuple[str, ...] = (),
-          similarity: bool = True) -> None:
+          similarity: bool = True, for_credit: bool = False,
+          insecure: bool = False) -> None:
     """Grade SUBMISSION (a folder or a .zip) against the hidden suites.
 
     SUBMISSION may also be a batch: a folder or .zip holding one subfolder
@@ -70,7 +77,8 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     if out is not None or jobs is not None or dask_address is not None or is_batch(submission):
         _grade_batch(submission, out=out, jobs=jobs, dask_address=dask_address,
                      secret_file=secret_file, sign_key_file=sign_key_file, reveal=reveal,
-                     similarity=similarity, single_only={"--json": json_path, "--html": html_path, "--learner": learner,
+                     similarity=similarity, for_credit=for_credit, insecure=insecure,
+                     single_only={"--json": json_path, "--html": html_path, "--learner": learner,
                                   "--gradescope": gradescope_path, "--junit": junit_path,
                                   "--prairielearn": prairielearn_path, "--only": only or None})
         return
@@ -89,7 +97,9 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     sign_key = load_sign_key(sign_key_file)  # a bad key file fails before the grading
     started = time.monotonic()
     result = grade_submission(submission=submission, learner=learner, secret_file=secret_file,
-                              only=only)
+                              only=only, for_credit=for_credit, signing=sign_key is not None,
+                              insecure=insecure)
+    _banner(result.isolation_warning)
     result = write_outputs(result, json_path=json_path, html_path=html_path, reveal=reveal,
                            sign_key=sign_key)
     write_formats(result, gradescope=gradescope_path, prairielearn=prairielearn_path,
@@ -108,10 +118,17 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
                    + (f"\n    {output}" if t.output else ""))
 
 
+def _banner(warning: str) -> None:
+    """One line on stderr where nothing walled the learner's code off."""
+    from grader.credit import SELF_CHECK_BANNER
+    if warning:
+        click.echo(warning if warning.startswith("INSECURE") else SELF_CHECK_BANNER, err=True)
+
+
 def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
                  dask_address: str | None, secret_file: Path | None,
-                 sign_key_file: Path | None, reveal: bool, single_only: dict[str, object],
-                 similarity: bool = True) -> None:
+                 sign_key_file: Path | None, reveal: bool, for_credit: bool, insecure: bool,
+                 single_only: dict[str, object], similarity: bool = True) -> None:
     from grader.batch import grade_class
     from grader.errors import UsageError
     from grader.signing import load_sign_key
@@ -126,7 +143,8 @@ def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
     try:
         c = grade_class(submissions=submission, out=out, jobs=jobs, dask_address=dask_address,
                         secret_file=secret_file, sign_key=load_sign_key(sign_key_file),
-                        reveal=reveal, similarity=similarity)
+                        reveal=reveal, similarity=similarity, for_credit=for_credit,
+                        insecure=insecure)
     except KeyboardInterrupt:
         click.echo(f"Stopped. What was graded is in {out}; run the same command again "
                    f"to grade the rest.", err=True)
@@ -137,6 +155,8 @@ def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
     if similarity:
         click.echo(f"Similarity review: {out / 'similarity.csv'} (the pairs worth a look "
                    f"are in class.html)")
+
+    _banner(c.isolation_warning)
 
 
 @main.command("export")

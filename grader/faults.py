@@ -12,6 +12,15 @@ class LearnerFault(Exception):
     """The learner's code did not produce a value."""
 
     status = "error"
+    # Set where the fault may be the grader's rather than the learner's: a
+    # "timeout" the same call may not repeat, a child "killed" by SIGKILL
+    # (by the machine, or a job that kills stray processes), a child the
+    # grader could not "start". The runner retries such a test (runner.py).
+    doubt: str | None = None
+
+    def doubtful(self, doubt: str) -> "LearnerFault":
+        self.doubt = doubt
+        return self
 
 
 class LearnerException(LearnerFault):

@@ -71,6 +71,10 @@ def flags(record: dict[str, Any]) -> list[str]:
         found.append("integrity")
     if any(p.endswith(" is missing") for p in problems):
         found.append("incomplete")
+    if any(t.get("grader_fault") for t in record.get("tests", ())):
+        found.append("grader-fault")  # a batch run again regrades exactly those tests
+    if record.get("insecure"):
+        found.append("insecure")
     return found
 
 

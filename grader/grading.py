@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
-from grader import __version__, sanitize, scratch
+from grader import __version__, credit, regrade, sanitize, scratch
 from grader.errors import UsageError
 from grader.isolation import layers_in_force
 from grader.intake import Submission, take
@@ -25,7 +25,8 @@ from grader.sandbox import Sandbox
 
 def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
           learner: str | None = None, secret_file: Path | None = None,
-          only: tuple[str, ...] = ()) -> GradeResult:
+          only: tuple[str, ...] = (), for_credit: bool = False, signing: bool = False,
+          insecure: bool = False) -> GradeResult:
     """Grade ``submission`` (a folder or a .zip) and return the typed result.
 
     ``learner`` is the learner id; without it, the ``learner`` line of the
@@ -33,6 +34,9 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
     ``secret_file`` holds the course secret behind the learner's random
     inputs (default: $CNN_GRADER_SECRET_FILE; neither: self-check mode).
     ``only`` replays just the tests named "exercise::test".
+    ``for_credit`` (also implied by a course secret or ``signing``) and
+    ``insecure`` mean what ``credit.check`` says: without isolation, grading
+    for credit refuses unless ``insecure``, and the result then says so.
     """
     if only:
         exercises = tuple(dict.fromkeys(_known(split_test_id(t)[0]) for t in only))
@@ -44,6 +48,10 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
         answers, written_id, answer_problems = read_answers_file(sub.root / ANSWERS_FILE)
         learner_id = resolve_learner_id(learner, written_id)
         seeding = seeding_for(learner_id, secret_file=secret_file, fingerprint=sub.fingerprint)
+        guard = credit.check(for_credit=for_credit or signing or seeding.mode == "course",
+                             signing=signing, insecure=insecure)
+        if guard.mode == "learner-uid":
+            work.chmod(0o711)  # learner uids pass through to their own folders only
         sandboxes = {}
         for name in exercises:
             box = Sandbox(name, submission_dir=sub.root, workdir=work,
@@ -51,11 +59,27 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
             stack.callback(box.close)
             box.start()  # all children start now and import in parallel
             sandboxes[name] = box
+        doubts: dict[str, str] = {}
         learners = Learner(sandboxes)
-        tests = run_suites(learners, exercises, seeding=seeding, only=only)
+        tests = run_suites(learners, exercises, seeding=seeding, only=only, doubts=doubts)
         timing = "" if only else conv2d_matmul_line(learners, exercises)
         for box in sandboxes.values():
             box.close()
+
+        def rerun(ids: tuple[str, ...]) -> tuple[list, dict[str, str]]:
+            """Those tests again, in fresh children (no timeout or crash budget spent)."""
+            names = tuple(dict.fromkeys(split_test_id(i)[0] for i in ids))
+            fresh = {name: Sandbox(name, submission_dir=sub.root, workdir=work,
+                                   missing_reason=_missing(sub, name)) for name in names}
+            again: dict[str, str] = {}
+            try:
+                return run_suites(Learner(fresh), names, seeding=seeding, only=ids,
+                                  doubts=again), again
+            finally:
+                for box in fresh.values():
+                    box.close()
+
+        tests = regrade.settle(tests, doubts, rerun=rerun)
         # A forbidden library found loaded voids its whole exercise, tests
         # passed before it was found included.
         tests = [_voided(t, sandboxes[t.exercise]) for t in tests]
@@ -72,8 +96,9 @@ def grade(*, submission: Path, exercises: tuple[str, ...] = EXERCISES,
         tests=tuple(tests),
         quiz=score_quiz(bank, answers, learner=learner_id),
         problems=sub.problems + tuple(answer_problems),
-        isolation=layers_in_force(),
+        isolation=layers_in_force() + ((credit.INSECURE_NOTE,) if guard.insecure else ()),
         files=sub.files,
+        insecure=guard.insecure,
     )
 
 

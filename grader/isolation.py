@@ -27,6 +27,7 @@ import sys
 import uuid
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from grader import policy, scratch
 from grader.layout import PROJECT_DIR
@@ -37,6 +38,12 @@ from grader.layout import PROJECT_DIR
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
                 "/etc/localtime", "/etc/hosts")
+
+
+def visible_host_paths() -> list[str]:
+    """The host's parts a child may read where no mount namespace hides the rest
+    (Landlock): the same allowlist as bubblewrap's, plus what the kernel serves."""
+    return [*SYSTEM_DIRS, *SYSTEM_FILES, "/proc", "/sys/devices/system/cpu", "/dev"]
 
 
 def protected_paths() -> list[Path]:
@@ -118,6 +125,24 @@ def wrap_zygote(command: list[str], *, runtime: Path, inside: str) -> list[str]:
             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/",
             "--unshare-all", "--uid", "65534", "--gid", "65534",
             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--", *command]
+
+
+def uses_learner_uid() -> bool:
+    """Whether cold children run as a learner uid: no namespaces, but root
+    (``learner_uid.py``)."""
+    from grader import learner_uid
+    return bwrap_path() is None and learner_uid.unavailable() is None
+
+
+IsolationMode = Literal["namespaces", "learner-uid", "none"]
+
+
+def mode() -> IsolationMode:
+    """What keeps learner code from the grader's files here: namespaces
+    (bubblewrap), a learner uid (root without namespaces), or nothing."""
+    if bwrap_path() is not None:
+        return "namespaces"
+    return "learner-uid" if uses_learner_uid() else "none"
 
 
 class Cgroup:
@@ -303,6 +328,13 @@ def remove_cgroup(path: Path) -> None:
         pass
 
 
+@cache
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI (0: none); children without namespaces use it."""
+    from grader import landlock
+    return landlock.abi()
+
+
 def _call_limits() -> str:
     return (f"time limit per call: {policy.CALL_TIMEOUT_S:g} s of wall clock"
             + (f", {policy.CALL_CPU_S:g} s of CPU" if cgroup_counts_cpu() else ""))
@@ -315,12 +347,26 @@ def layers_in_force() -> tuple[str, ...]:
              "rlimits (CPU, address space, file size, open files, no core)",
              "import blocking for the numpy-only exercises",
              "audit hook: no opening grader files, no signals outside the child, no sockets"]
-    if bwrap_path():
+    current = mode()
+    if current == "namespaces":
         names.append("bubblewrap: user, PID, network, IPC namespaces; only the system, "
                      "Python, the submission and a scratch folder visible")
-    else:
-        names.append("no namespaces (bubblewrap unavailable): network and file "
-                     "reads are not isolated")
+    if current != "namespaces" and landlock_abi():
+        names.append(f"Landlock (ABI {landlock_abi()}): the child reads only the system, its "
+                     "interpreter, its program and submission, writes only its scratch; no "
+                     "TCP" + (", no signals or abstract sockets outside it"
+                              if landlock_abi() >= 6 else ""))
+    if current == "learner-uid":
+        names.append("no namespaces (bubblewrap unavailable); instead each child runs as "
+                     "its own unprivileged uid (no groups, no capabilities, no_new_privs), "
+                     "the grader's files closed to it, scratch its only writable folder, "
+                     "no sockets but AF_UNIX (seccomp), every process of the uid killed "
+                     "at the end")
+    elif current == "none":
+        from grader import learner_uid
+        names.append("NOT ISOLATED: no namespaces (bubblewrap unavailable) and no learner "
+                     f"uid ({learner_uid.unavailable()}): learner code can read the "
+                     "grader's files and keys and could change this result")
     if cgroups_available():
         names.append(f"cgroup: at most {policy.MAX_PROCESSES} processes and "
                      f"{policy.MAX_MEMORY_BYTES >> 30} GiB")

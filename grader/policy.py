@@ -307,3 +307,36 @@ SIMILARITY_REVIEW_THRESHOLD = 0.6
 SIMILARITY_REPORT_MAX_PAIRS = 50
 # Lines of matched code shown per side of a pair in class.html.
 SIMILARITY_EXCERPT_MAX_LINES = 60
+
+# --- Without namespaces: the learner uid (grader/learner_uid.py) -------------------
+# uids leased to learner children where bubblewrap cannot make namespaces and
+# the grader is root. Debian leaves 60000-64999 unallocated for sites to
+# use, and 300 covers every child of a batch at once (5 per learner, one
+# learner per worker) with room for several batches on one machine. A uid of
+# the range that an account other than ours (LEARNER_ACCOUNT_PREFIX) owns is
+# skipped: a uid someone else uses is never a learner's.
+LEARNER_UIDS = range(64100, 64400)
+LEARNER_ACCOUNT_PREFIX = "cnn-learner"
+# One lock file per uid, root's only: a lease lasts as long as the process
+# that holds it, so a grader killed mid-grading frees its uids.
+LEARNER_UID_LOCK_DIR = "/run/cnn-grader-uids"
+# The interpreter a learner uid runs (`make learner-python` builds it from
+# Debian's world-readable /usr/bin/python3): the grader's own may live where
+# other users cannot enter, such as /root/.pyenv.
+LEARNER_PYTHON = "/opt/cnn-grader/learner-venv/bin/python"
+# Killing every process of a uid repeats until none is left; a uid whose
+# processes still live after this long is a fault of the grader's machine.
+LEARNER_KILL_S = 10.0
+
+# --- The grader's own trouble (grader/runner.py) ----------------------------------
+# A test whose outcome may be the grader's doing (a hypothesis "flaky"
+# verdict, a child killed by a signal nobody in the grading sent, a timeout)
+# is run again in fresh children, at most this many times; the outcome that
+# repeats is the learner's. Under load a machine stalls for seconds at a
+# time, and two retries made the Dask flake go away (README, Speed).
+GRADER_FAULT_RETRIES = 2
+# At most this many tests of one grading are retried: an endless-loop
+# submission times out on every exercise, and each retry of a timeout costs
+# up to CALL_TIMEOUT_S. Beyond it, a test still in doubt is marked "grader
+# fault: regrade" for a batch to regrade, never charged to the learner.
+GRADER_FAULT_MAX_TESTS = 12

@@ -11,6 +11,9 @@ from typing import Any, Literal
 from grader.quiz import QuizResult
 
 TestStatus = Literal["passed", "failed", "error", "timeout"]
+# How isolation.layers_in_force and credit.INSECURE_NOTE begin the entries
+# that warn a reader the learner's code was not walled off.
+UNISOLATED_PREFIXES = ("INSECURE:", "NOT ISOLATED:")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class TestResult:
     # docs/architecture.md ("Failure details") for the kinds and their keys.
     detail: dict[str, Any] | None = None
     seed: int | None = None  # the seed this test drew its random inputs from, if any
+    # The grader, not the learner, could not judge this test (status "error",
+    # output "grader fault: regrade ..."); a batch run again regrades it.
+    grader_fault: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class GradeResult:
     # Where the hidden tests' random inputs came from: "course" (the course
     # secret) or "self-check" (no secret configured; see grader/seeding.py).
     seeding: str = ""
+    # Graded for credit without isolation, because --insecure said so (credit.py).
+    insecure: bool = False
 
     @property
     def score(self) -> float:
@@ -75,6 +83,11 @@ class GradeResult:
     @property
     def max_score(self) -> float:
         return _round(sum(e.max_score for e in self.exercises) + self.quiz.max_score)
+
+    @property
+    def isolation_warning(self) -> str:
+        """The isolation entry that says this grading was not walled off, or ""."""
+        return next((i for i in self.isolation if i.startswith(UNISOLATED_PREFIXES)), "")
 
     def exercise(self, name: str) -> ExerciseResult:
         return next(e for e in self.exercises if e.name == name)
@@ -110,4 +123,5 @@ def to_json(result: GradeResult) -> dict[str, Any]:
         "files": list(result.files),
         "problems": list(result.problems),
         "isolation": list(result.isolation),
+        "insecure": result.insecure,
     }

@@ -12,7 +12,6 @@ module cannot even be imported, every request fails fast with that reason.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import select
 import shutil
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader import isolation, policy, protocol, warmpool
+from grader import isolation, learner_uid, policy, protocol, warmpool
 from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
 from grader.shortcuts import shortcut_message
 
@@ -63,6 +62,7 @@ class Sandbox:
         self._scratch = Path(tempfile.mkdtemp(prefix=f"{module}-", dir=workdir))
         self._imported = False
         self._cgroup: isolation.Cgroup | None = None
+        self._lease: learner_uid.Lease | None = None  # the child's uid, without namespaces
         self._timeouts = 0
         self._crashes = 0
         self._start_fault: LearnerCrash | None = None
@@ -75,6 +75,7 @@ class Sandbox:
         # kernel maps into its processes, which no scrubbing of sys.modules
         # undoes): the whole exercise scores 0 (grading.py) with this message.
         self.forbidden_reason: str | None = None
+        self._killed_by_sigkill = False
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
@@ -123,7 +124,8 @@ class Sandbox:
                     self._cgroup = None
         raise LearnerCrash(f"the grader could not start a child for {self.module}.py: "
                            f"its warm pool failed ({problem}). This is the grader's fault, "
-                           "not your code's; the next test starts a fresh child")
+                           "not your code's; the next test starts a fresh child"
+                           ).doubtful("start")
 
     def _start_cold(self) -> None:
         """A fresh interpreter for the child: where the warm pool cannot run."""
@@ -133,24 +135,36 @@ class Sandbox:
         log = open(self._log_path, "ab")
         # -I: no PYTHON* variables, user site or script folder on sys.path;
         # -B: write no .pyc into the submission; -u: unbuffered, so what
-        # the learner printed survives a kill and reaches the report.
+        # the learner printed survives a kill and reaches the report. The
+        # config (which names the grader's protected paths) goes over the
+        # pipe, not into argv, which any process on the machine can read.
         config = self._child_config()
         bwrap = isolation.bwrap_path() is not None
         # Its own capped tmpfs over its scratch (walls.private_tmpfs); in
         # bubblewrap, /tmp and /dev are read-only (isolation.wrap_command).
+        # A learner uid cannot mount one: the grader's watcher caps it instead.
         config["scratch"] = None if os.environ.get("CNN_GRADER_NO_SCRATCH_MOUNT") else {
             "targets": [str(self._scratch)],
             "size": policy.CHILD_TMPFS_BYTES, "inodes": policy.CHILD_TMPFS_INODES}
         # Without bubblewrap's --die-with-parent, the child watches the grader itself.
         config["parent"] = None if bwrap else os.getpid()
-        command = [sys.executable, "-I", "-B", "-u", str(self._runtime / "child.py"),
+        python = sys.executable
+        if isolation.uses_learner_uid():
+            self._lease = learner_uid.Lease.acquire()
+            self._lease.own(self._scratch)
+            learner_uid.grant_read(self._runtime, upto=self.workdir)
+            learner_uid.grant_read(self.submission_dir, upto=self.workdir)
+            python = learner_uid.learner_python()
+        command = [python, "-I", "-B", "-u", str(self._runtime / "child.py"),
                    str(req_r), str(reply_w), str(self._runtime / "support"),
-                   str(self.submission_dir), json.dumps(config)]
+                   str(self.submission_dir)]
         command = isolation.wrap_command(command, submission=self.submission_dir,
                                          runtime=self._runtime, scratch=self._scratch)
+        if self._lease is not None:
+            command = self._lease.wrap(command)
         self._cgroup = isolation.Cgroup() if isolation.cgroups_available() else None
         if self._cgroup and self._cgroup.dirs:
-            command = self._cgroup.wrap(command)
+            command = self._cgroup.wrap(command)  # joined as root, before the uid drops
         try:
             self._proc = subprocess.Popen(
                 command,
@@ -163,7 +177,9 @@ class Sandbox:
             log.close()
             os.close(req_r)
             os.close(reply_w)
-        os.set_blocking(req_w, False)  # every write has a deadline (_write)
+        # A fresh pipe holds far more than the config, so this write cannot block.
+        protocol.write_message(req_w, {"config": config})
+        os.set_blocking(req_w, False)  # every later write has a deadline (_write)
         self._req_fd, self._reply_fd = req_w, reply_r
 
     def _child_config(self) -> dict:
@@ -181,6 +197,13 @@ class Sandbox:
             "max_elements": policy.MAX_ARRAY_ELEMENTS,
             # Paths the audit hook refuses to open: the grader's own files.
             "protected": [str(p) for p in isolation.protected_paths()],
+            # Without namespaces, a seccomp filter (grader/seccomp.py) and, where
+            # the kernel has it, the bubblewrap allowlist as Landlock rules
+            # (grader/landlock.py); the child adds its interpreter's folders.
+            "deny_network": isolation.bwrap_path() is None,
+            "landlock": {"read": [*isolation.visible_host_paths(), str(self._runtime),
+                                  str(self.submission_dir)],
+                         "write": [str(self._scratch), "/dev/null"]},
         }
 
     def close(self) -> None:
@@ -202,6 +225,9 @@ class Sandbox:
         if self._watch is not None:  # nothing it wrote is kept for the next child
             _empty(self._scratch)
             self._watch = None
+        if self._lease is not None:  # every process of its uid, daemons included
+            self._lease.release()
+            self._lease = None
 
     def output(self) -> str:
         """What the learner's code printed, last part only."""
@@ -394,11 +420,15 @@ class Sandbox:
                     raise LearnerImportError(self.forbidden_reason)
                 if overrun.startswith("wrote"):
                     raise LearnerCrash(f"{what}: {overrun}")
-                raise LearnerTimeout(f"{what} {overrun}" + (
-                    "" if "overall" in overrun else " (an endless loop, or far too slow)"))
+                if "overall" in overrun:  # the exercise's whole budget: not a hiccup
+                    raise LearnerTimeout(f"{what} {overrun}")
+                raise LearnerTimeout(f"{what} {overrun} (an endless loop, or far too slow)"
+                                     ).doubtful("timeout")
             chunk = os.read(self._reply_fd, min(size, 1 << 20))
             if not chunk:
-                raise LearnerCrash(f"{what}: {self._death_text()}")
+                text = self._death_text()
+                raise LearnerCrash(f"{what}: {text}").doubtful(
+                    "killed" if self._killed_by_sigkill else None)
             chunks.append(chunk)
             size -= len(chunk)
         return b"".join(chunks)
@@ -412,6 +442,7 @@ class Sandbox:
                 pass
         self.close()
         code = proc.returncode if proc is not None else None
+        self._killed_by_sigkill = code == -signal.SIGKILL
         if code is None and isinstance(proc, warmpool.WarmChild) and proc.zygote.ended(1.0):
             return ("the grader's warm pool (its zygote) ended while this ran; it is replaced "
                     "for the next child")
@@ -539,6 +570,8 @@ def install_runtime(runtime: Path) -> None:
         return
     (runtime / "support").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(GRADER_DIR / "protocol.py", runtime / "_cnn_grader_protocol.py")
+    shutil.copyfile(GRADER_DIR / "seccomp.py", runtime / "_cnn_grader_seccomp.py")
+    shutil.copyfile(GRADER_DIR / "landlock.py", runtime / "_cnn_grader_landlock.py")
     shutil.copyfile(GRADER_DIR / "layers.py", runtime / "support" / "layers.py")
     shutil.copyfile(GRADER_DIR / "zygote.py", runtime / "zygote.py")
     shutil.copyfile(GRADER_DIR / "walls.py", runtime / "walls.py")
