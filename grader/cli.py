@@ -149,8 +149,15 @@ def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
         click.echo(f"Stopped. What was graded is in {out}; run the same command again "
                    f"to grade the rest.", err=True)
         sys.exit(130)
-    click.echo(f"{c.learners} learners: {c.graded} graded, {c.reused} already graded, "
-               f"{c.unreadable} unreadable, {c.errors} failed (graded again next run).")
+    from grader.sanitize import terminal
+
+    def named(count: int, ids: tuple[str, ...]) -> str:
+        # Learner ids are folder names: control characters stripped for the terminal.
+        return f"{count}" + (f" ({', '.join(terminal(i) for i in ids)})" if ids else "")
+
+    click.echo(f"{c.learners} learner{'' if c.learners == 1 else 's'}: {c.graded} graded, "
+               f"{c.reused} already graded, {named(c.unreadable, c.unreadable_ids)} unreadable, "
+               f"{named(c.errors, c.error_ids)} failed (graded again next run).")
     click.echo(f"Gradebook: {c.gradebook}\nClass report: {c.class_report}")
     if similarity:
         click.echo(f"Similarity review: {out / 'similarity.csv'} (the pairs worth a look "

@@ -70,12 +70,17 @@ CALL_CPU_S = 2.0
 # A budget per submission per exercise, over every wait on its children
 # (starts, imports, calls, in every child it needed) and their CPU time.
 # Per-call clocks alone let a correct submission that sleeps 3.5 s in every
-# call hold a worker for some 1,400 s. Measured here: an honest exercise's
-# whole run takes 0.3-2.5 s of waiting (residual, which imports torch, the
-# most), and the slowest honest variant in tests/variants (plain loops) under
-# 6 s, so 30 s of wall clock is 5 times the slowest honest need even on a
-# loaded batch machine, and 20 s of CPU (load does not eat into CPU time)
-# likewise. Once spent, the exercise's remaining tests fail at once with
+# call hold a worker for some 1,400 s. Measured (2026-12-01, a 2-core machine
+# at load average 12, one grading per exercise; waiting / CPU seconds as the
+# budget counts them): solutions conv 3.2/0.4, pooling 7.7/0.4, params 2.0/0.4,
+# receptive_field 2.7/0.4, residual 11.4/4.0 (it imports torch); the slowest
+# honest variant in tests/variants per exercise: conv ok_strided_view 5.1,
+# pooling ok_sliding_window 5.3, params ok_numpy_prod 2.6, receptive_field
+# ok_forward 3.0, residual ok_canonical 18.1/3.8. So 30 s of wall clock is
+# about 1.7 times the slowest honest need on a loaded machine (residual), 6
+# times for the numpy exercises, and 20 s of CPU (load does not eat into CPU
+# time) 5 times the most measured (residual, 4.0 s).
+# Once spent, the exercise's remaining tests fail at once with
 # status "timeout", saying the submission was too slow overall.
 # One lookup per exercise (exercise_budget), so that a unit's manifest can
 # set its own numbers later without changing the code that applies them.
