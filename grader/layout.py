@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXERCISES = ("conv", "pooling", "params", "receptive_field", "residual")
+EXERCISES = ("conv", "pooling", "params", "receptive_field", "residual", "training", "transfer")
 ANSWERS_FILE = "answers.toml"
 SUBMISSION_FILES = tuple(f"{name}.py" for name in EXERCISES) + (ANSWERS_FILE,)
 

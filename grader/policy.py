@@ -195,3 +195,51 @@ GRADESCOPE_LEARNER_FIELD = "email"
 # bits) a key can be guessed by brute force from one signed result or one
 # leaked seed; the hint suggests 32 random bytes, as hex.
 MIN_SECRET_BYTES = 16
+
+# --- The digits (grader/digits.py) ---------------------------------------------------
+# scikit-learn's 1,797 8x8 digits, split once: 360 held out (a fifth, as
+# train_test_split would give), 1,437 for training. The seed only fixes the
+# permutation; it is the same for every learner, so accuracies compare.
+DIGITS_SPLIT_SEED = 1797
+DIGITS_HELD_OUT = 360
+# DigitsNet's pretraining (scripts/pretrain_digitsnet.py): Adam at 3e-3 for 12
+# epochs on the ~720 training images of 0-4 reaches ~99% held out in about a
+# second; the seed makes the shipped weights reproducible.
+PRETRAIN_SEED = 4
+PRETRAIN_LR = 3e-3
+PRETRAIN_EPOCHS = 12
+
+# --- Training budgets (the training and transfer exercises) -------------------------
+# These exercises train networks in the child, which the CALL_* limits above
+# (sized for millisecond calls) would stop. Each has its own, looked up by
+# training_budget(exercise); a None answer means the CALL_* limits apply.
+# Timeouts count per learner function there, so an endless train_classifier
+# costs the tests of train_classifier, not those of learn_kernel.
+from dataclasses import dataclass  # noqa: E402 - kept beside the only thing that uses it
+
+
+@dataclass(frozen=True)
+class TrainingBudget:
+    call_wall_s: float  # one call, wall clock (waiting code: a sleep, a deadlock)
+    call_cpu_s: float  # one call, CPU time of the child's cgroup
+    exercise_cpu_s: float  # all calls of the exercise together
+
+
+TRAINING_BUDGETS = {
+    # The reference's longest call (15 epochs on 1,437 digits, one thread)
+    # takes about 1 s of CPU; 8 s is 8x that, room for a slower honest
+    # architecture or optimiser (a plain-loop one, SGD at a small rate)
+    # and for a busy machine, while an endless loop costs 2 x 8 s. The
+    # wall clock is twice the CPU budget: on 2 shared cores a call may
+    # wait for one. All calls together (about 3 s for the reference): 40 s
+    # covers two timeouts of one function (16 s) with every other test
+    # still run.
+    "training": TrainingBudget(call_wall_s=16.0, call_cpu_s=8.0, exercise_cpu_s=40.0),
+    # fine_tune trains a 645-parameter head on 50 images (about 0.2 s of
+    # CPU in the reference); it is called 4 times. 5 s per call is 25x.
+    "transfer": TrainingBudget(call_wall_s=10.0, call_cpu_s=5.0, exercise_cpu_s=30.0),
+}
+
+
+def training_budget(exercise: str) -> TrainingBudget | None:
+    return TRAINING_BUDGETS.get(exercise)

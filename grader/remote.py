@@ -57,11 +57,36 @@ class RemoteCallable:
         what = _call_text(self._sandbox.module, self._name, args, kwargs)
         reply = self._sandbox.request(
             {"op": "call", "module": self._sandbox.module, "name": self._name,
-             "args": _wire(list(args)), "kwargs": _wire(kwargs)}, what=what)
+             "args": _wire(list(args)), "kwargs": _wire(kwargs)}, what=what,
+            function=self._name)
         if type(reply) is not dict or "value" not in reply:
             raise LearnerCrash(f"{what}: the child sent a malformed reply")
         mutated = reply.get("mutated")
         return CallResult(reply["value"], tuple(mutated) if isinstance(mutated, list) else ())
+
+    def with_objects(self, *args: Any, keep: bool = False, **kwargs: Any) -> Any:
+        """Call with ``RemoteObject`` arguments (a model built in the child) in place.
+
+        Only their handles travel; the child swaps in its own objects. With
+        ``keep``, what the function returns stays in the child too (a model),
+        and comes back as a ``RemoteObject``.
+        """
+        objects = [[i, a._handle] for i, a in enumerate(args) if isinstance(a, RemoteObject)]
+        objects += [[k, v._handle] for k, v in kwargs.items() if isinstance(v, RemoteObject)]
+        plain = [None if isinstance(a, RemoteObject) else a for a in args]
+        named = {k: None if isinstance(v, RemoteObject) else v for k, v in kwargs.items()}
+        what = _call_text(self._sandbox.module, self._name, args, kwargs)
+        reply = self._sandbox.request(
+            {"op": "call", "module": self._sandbox.module, "name": self._name,
+             "args": _wire(plain), "kwargs": _wire(named), "objects": objects,
+             "keep": bool(keep)}, what=what, function=self._name)
+        if type(reply) is not dict or "value" not in reply:
+            raise LearnerCrash(f"{what}: the child sent a malformed reply")
+        if not keep:
+            return reply["value"]
+        if type(reply["value"]) is not int:
+            raise LearnerCrash(f"{what}: the child sent a malformed reply")
+        return RemoteObject(self._sandbox, reply["value"], what)
 
     def new(self, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Construct an instance of the learner's class (e.g. a torch module)."""
@@ -96,6 +121,17 @@ class RemoteObject:
     def parameter_count(self) -> int:
         return self._inspect("parameter_count")
 
+    def parameter_total(self) -> int:
+        """Every parameter, trainable or frozen."""
+        return self._inspect("parameter_total")
+
+    def requires_grad(self) -> dict[str, bool]:
+        return self._inspect("requires_grad")
+
+    def leaf_layers(self) -> list:
+        """[name, type, fields, own parameter count] per leaf module (see child.describe_layer)."""
+        return self._inspect("layers")
+
     def state_dict(self) -> dict[str, np.ndarray]:
         return self._inspect("state_dict")
 
@@ -111,11 +147,33 @@ class RemoteObject:
             what=f"{self.built_by} in {mode} mode, forward(array{tuple(x.shape)} {x.dtype})")
 
 
+def support_object(sandbox: Sandbox, module: str, name: str, *args: Any,
+                   seed: int | None = None) -> RemoteObject:
+    """Build ``module.name(*args)`` from the grader's own support files in the child.
+
+    E.g. the provided DigitsNet (``pretrained.py``), which the grader then
+    loads its weights into; with ``seed``, torch's generator in the child is
+    seeded first, so whatever the learner's code draws next is reproducible.
+    """
+    sandbox.request({"op": "import", "module": module}, what=f"import {module}")
+    if seed is not None:
+        sandbox.request({"op": "seed", "seed": int(seed)}, what="torch.manual_seed")
+    what = _call_text(module, name, args, {})
+    handle = sandbox.request({"op": "new", "module": module, "name": name,
+                              "args": _wire(list(args)), "kwargs": _wire({})}, what=what)
+    if type(handle) is not int:
+        raise LearnerCrash(f"{what}: the child sent a malformed reply")
+    return RemoteObject(sandbox, handle, what)
+
+
 class Learner:
     """``learner.<exercise>`` for each exercise module of one submission."""
 
     def __init__(self, sandboxes: Mapping[str, Sandbox]) -> None:
         self._modules = {name: RemoteModule(box) for name, box in sandboxes.items()}
+
+    def sandbox(self, name: str) -> Sandbox:
+        return self._modules[name]._sandbox
 
     def __getattr__(self, name: str) -> RemoteModule:
         try:

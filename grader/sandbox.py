@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from grader import isolation, policy, protocol, warmpool
 from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
 
 GRADER_DIR = Path(__file__).resolve().parent
+SUPPORT_FILES = ("layers.py", "pretrained.py", "digitsnet.npz")
 
 
 def child_environment(home: str) -> dict[str, str]:
@@ -60,7 +62,8 @@ class Sandbox:
         self._scratch = Path(tempfile.mkdtemp(prefix=f"{module}-", dir=workdir))
         self._imported = False
         self._cgroup: isolation.Cgroup | None = None
-        self._timeouts = 0
+        self._timeouts: Counter[str | None] = Counter()  # per function, or None for all
+        self._spent_s = 0.0  # CPU seconds of this exercise's calls (training budgets)
         self._crashes = 0
         self._start_fault: LearnerCrash | None = None
 
@@ -182,11 +185,30 @@ class Sandbox:
             return ""
 
     # -- requests -----------------------------------------------------------------
-    def request(self, message: dict, *, what: str) -> Any:
-        """Send one request; return the decoded reply value or raise a LearnerFault."""
-        if self._timeouts >= policy.MAX_TIMEOUTS_PER_EXERCISE:
-            raise LearnerTimeout(f"{what} was not run: {self.module}.py already ran past the "
-                                 f"time limit {self._timeouts} times")
+    def request(self, message: dict, *, what: str, function: str | None = None) -> Any:
+        """Send one request; return the decoded reply value or raise a LearnerFault.
+
+        ``function`` names the learner function the request runs; where the
+        exercise has a training budget (``policy.training_budget``), timeouts
+        are counted per function, so an endless training loop costs only the
+        tests of the function that holds it.
+        """
+        budget = policy.training_budget(self.module)
+        key = function if budget is not None else None
+        timeout = budget.call_wall_s if budget is not None else policy.CALL_TIMEOUT_S
+        cpu_budget = budget.call_cpu_s if budget is not None else policy.CALL_CPU_S
+        if self._timeouts[key] >= policy.MAX_TIMEOUTS_PER_EXERCISE:
+            whose = f"{function}() in {self.module}.py" if key else f"{self.module}.py"
+            raise LearnerTimeout(f"{what} was not run: {whose} already ran past the "
+                                 f"time limit {self._timeouts[key]} times")
+        if budget is not None:
+            left = budget.exercise_cpu_s - self._spent_s
+            if left <= 0:
+                raise LearnerTimeout(
+                    f"{what} was not run: {self.module}.py already used the "
+                    f"{budget.exercise_cpu_s:g} s of CPU time this exercise may use "
+                    "(a training loop far too slow, or endless)")
+            cpu_budget = min(cpu_budget, left)
         if self._crashes >= policy.MAX_CRASHES_PER_EXERCISE:
             raise LearnerCrash(f"{what} was not run: the process running {self.module}.py "
                                f"already died {self._crashes} times")
@@ -196,9 +218,14 @@ class Sandbox:
                 protocol.write_message(self._req_fd, message)
             except BrokenPipeError:  # it died between two requests
                 raise LearnerCrash(f"{what}: {self._death_text()}") from None
-            reply = self._read(policy.CALL_TIMEOUT_S, what, cpu_budget=policy.CALL_CPU_S)
+            started = self._cpu_mark()
+            try:
+                reply = self._read(timeout, what, cpu_budget=cpu_budget)
+            finally:
+                if budget is not None:
+                    self._spent_s += self._cpu_since(started)
         except LearnerTimeout:
-            self._timeouts += 1
+            self._timeouts[key] += 1
             raise
         except LearnerCrash:
             self._crashes += 1
@@ -206,6 +233,21 @@ class Sandbox:
         if "exc" in reply:
             raise LearnerException.from_wire(reply["exc"], what)
         return reply["ok"]
+
+    def _cpu_mark(self) -> tuple:
+        cgroup = self._cgroup
+        return cgroup, cgroup.cpu_seconds() if cgroup is not None else None, time.monotonic()
+
+    def _cpu_since(self, mark: tuple) -> float:
+        """The child's CPU seconds since ``mark`` where its cgroup counts them, else
+        the wall clock's (never less, so a budget counted that way is only stricter;
+        also after a timeout, which ends the child and its cgroup)."""
+        cgroup, cpu, wall = mark
+        if cgroup is not None and cgroup is self._cgroup and cpu is not None:
+            now = cgroup.cpu_seconds()
+            if now is not None:
+                return now - cpu
+        return time.monotonic() - wall
 
     def _ensure_ready(self) -> None:
         if self.missing_reason:
@@ -355,6 +397,9 @@ def install_runtime(runtime: Path) -> None:
         return
     (runtime / "support").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(GRADER_DIR / "protocol.py", runtime / "_cnn_grader_protocol.py")
-    shutil.copyfile(GRADER_DIR / "layers.py", runtime / "support" / "layers.py")
+    # The provided modules a submission imports, the grader's copies: a
+    # learner's own layers.py or pretrained.py is never used.
+    for name in SUPPORT_FILES:
+        shutil.copyfile(GRADER_DIR / name, runtime / "support" / name)
     shutil.copyfile(GRADER_DIR / "zygote.py", runtime / "zygote.py")
     shutil.copyfile(GRADER_DIR / "child.py", runtime / "child.py")

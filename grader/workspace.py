@@ -15,7 +15,8 @@ WORKSPACE_FILES = PACKAGE_DIR / "workspace_files"
 def workspace_plan() -> dict[str, Path]:
     """Destination path (relative) -> source file, for everything a learner gets."""
     plan = {f"{name}.py": EXERCISES_DIR / f"{name}.py" for name in EXERCISES}
-    plan["layers.py"] = PACKAGE_DIR / "layers.py"
+    for provided in ("layers.py", "pretrained.py", "digitsnet.npz"):
+        plan[provided] = PACKAGE_DIR / provided
     plan[ANSWERS_FILE] = EXERCISES_DIR / ANSWERS_FILE
     plan["README.md"] = WORKSPACE_FILES / "README.md"
     plan["pytest.ini"] = WORKSPACE_FILES / "pytest.ini"
