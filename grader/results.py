@@ -36,6 +36,9 @@ class TestResult:
     # docs/architecture.md ("Failure details") for the kinds and their keys.
     detail: dict[str, Any] | None = None
     seed: int | None = None  # the seed this test drew its random inputs from, if any
+    # JSON-able data for an information picture, passed or failed (the filters
+    # a network learned, its loss curve); see docs/architecture.md ("Exhibits").
+    exhibit: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

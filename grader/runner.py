@@ -31,6 +31,8 @@ LEARNER_KEY = pytest.StashKey[Learner]()
 # on each test item, the seed it drew (set by the suites' conftest).
 SEEDING_KEY = pytest.StashKey[Seeding]()
 TEST_SEED_KEY = pytest.StashKey[int]()
+# What a test shows in the report whatever its outcome (see results.TestResult.exhibit).
+EXHIBIT_KEY = pytest.StashKey[dict]()
 # pytest's options for a run inside a long-lived process.
 IN_PROCESS_OPTIONS = (
     "-q", "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib",
@@ -90,6 +92,7 @@ class SuitePlugin:
             diagnosis=diagnosis,
             detail=detail,
             seed=item.stash.get(TEST_SEED_KEY, None),
+            exhibit=item.stash.get(EXHIBIT_KEY, None),
         ))
 
 

@@ -135,14 +135,15 @@ def by_id(mistake_id: str) -> Diagnosis:
         for mistake in checked.mistakes:
             if mistake.id == mistake_id:
                 return Diagnosis(mistake.id, mistake.message)
-    for mistake in _OBSERVED:
+    for mistake in _observed_mistakes():
         if mistake.id == mistake_id:
             return Diagnosis(mistake.id, mistake.message)
     raise KeyError(f"no mistake {mistake_id!r} in the catalogue")
 
 
 _MODULES = {"conv": "arrays", "pooling": "arrays", "params": "counts",
-            "receptive_field": "counts", "residual": "residual"}
+            "receptive_field": "counts", "residual": "residual",
+            "training": "learning", "transfer": "learning"}
 
 
 def catalogue(exercise: str | None = None) -> dict[str, Checked]:
@@ -163,7 +164,16 @@ def mistake_ids() -> set[str]:
     """Every id a diagnosis can carry."""
     ids = {m.id for c in catalogue().values() for m in c.mistakes}
     from grader.diagnosis import shapes
-    return ids | {m.id for m in _OBSERVED} | shapes.RULE_IDS
+    return ids | {m.id for m in _observed_mistakes()} | shapes.RULE_IDS
+
+
+def _observed_mistakes() -> tuple[Mistake, ...]:
+    """The mistakes named from a symptom, here and in the catalogue modules that have them."""
+    import importlib
+    from_modules = tuple(m for name in sorted(set(_MODULES.values()))
+                         for m in getattr(importlib.import_module(f"grader.diagnosis.{name}"),
+                                          "OBSERVED", ()))
+    return _OBSERVED + from_modules
 
 
 def _observed(id: str, message: str) -> Mistake:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from grader.remote import Learner
-from grader.runner import LEARNER_KEY, SEEDING_KEY, TEST_SEED_KEY
+from grader.runner import EXHIBIT_KEY, LEARNER_KEY, SEEDING_KEY, TEST_SEED_KEY
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +27,21 @@ def seed(request: pytest.FixtureRequest) -> int:
     value = request.config.stash[SEEDING_KEY].seed(exercise, request.node.name)
     request.node.stash[TEST_SEED_KEY] = value
     return value
+
+
+@pytest.fixture
+def exhibit(request: pytest.FixtureRequest):
+    """``exhibit(kind=..., ...)`` records a picture the report shows whether the test passes."""
+    def record(**data) -> None:
+        request.node.stash[EXHIBIT_KEY] = data
+    return record
+
+
+@pytest.fixture(scope="module")
+def module_seed(request: pytest.FixtureRequest) -> int:
+    """This learner's seed for a whole suite's shared work (a network trained once)."""
+    exercise = Path(str(request.node.fspath)).stem.removeprefix("test_")
+    return request.config.stash[SEEDING_KEY].seed(exercise, "module")
 
 
 @pytest.fixture
