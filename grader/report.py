@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from grader.figures import figure_for
+from grader.figures.learning import exhibit_figure
 from grader.results import GradeResult, to_json
 from grader.seeding import replay_command
 
@@ -30,6 +31,7 @@ _env.filters["points"] = lambda v: f"{v:g}"
 _env.filters["percent"] = lambda v, total: f"{(100 * v / total) if total else 0:.0f}%"
 # Templates ask for a failed test's picture; grader.figures does its arithmetic.
 _env.globals["figure_for"] = figure_for
+_env.globals["exhibit_figure"] = exhibit_figure
 # A failed test's report names the command that replays it (instructor side).
 _env.globals["replay_command"] = replay_command
 
