@@ -24,7 +24,7 @@ def learn_kernel(x, y, kernel_size, *, steps=300, lr=0.05, seed=0) -> np.ndarray
     return w.detach().numpy().copy()
 
 
-class DigitsCNN(nn.Module):
+class _DigitsCNN(nn.Module):
     """(N, 1, 8, 8) -> conv 3x3 (16) -> pool -> conv 3x3 (32) -> pool -> linear (10)."""
 
     def __init__(self) -> None:
@@ -40,7 +40,7 @@ class DigitsCNN(nn.Module):
 
 
 def build_digits_cnn() -> nn.Module:
-    return DigitsCNN()
+    return _DigitsCNN()
 
 
 def train_classifier(model, x, y, *, epochs=15, batch_size=64, seed=0) -> list[float]:

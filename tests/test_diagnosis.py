@@ -8,6 +8,7 @@ import pytest
 
 from grader import layers as L
 from grader.diagnosis import NOT_APPLICABLE, catalogue, diagnose, mistake_ids
+from grader.layout import EXERCISES
 from grader.reference import reference
 
 conv = reference("conv")
@@ -140,5 +141,5 @@ def test_residual_mistakes_are_named_from_structure_and_forward():
 def test_ids_are_stable_and_prefixed_by_their_exercise():
     for mistake_id in mistake_ids():
         exercise, _, name = mistake_id.partition(".")
-        assert exercise in {"conv", "pooling", "params", "receptive_field", "residual"}
+        assert exercise in set(EXERCISES)
         assert name and name == name.lower() and " " not in name

@@ -12,6 +12,7 @@ from pathlib import Path
 
 
 from conftest import VARIANTS
+from grader.layout import EXERCISES
 
 CASES = sorted(VARIANTS.glob("*/*.py"))
 
@@ -21,7 +22,7 @@ def case_id(path: Path) -> str:
 
 
 def test_every_exercise_has_several_styles_and_mistakes():
-    for exercise in ("conv", "pooling", "params", "receptive_field", "residual"):
+    for exercise in EXERCISES:
         names = [p.stem for p in CASES if p.parent.name == exercise]
         assert sum(n.startswith("ok_") for n in names) >= 3, exercise
         assert sum(n.startswith("bug_") for n in names) >= 3, exercise
