@@ -14,7 +14,7 @@ def fine_tune(model, x, y, *, epochs=30, seed=0):
     torch.manual_seed(seed)
     xs, ys = torch.as_tensor(x), torch.as_tensor(y)
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=0.03)
+    opt = torch.optim.Adam(params, lr=0.01)
     history = []
     for _ in range(epochs):
         model.eval()

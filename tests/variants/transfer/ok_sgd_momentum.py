@@ -29,7 +29,7 @@ def fine_tune(model: nn.Module, x, y, *, epochs=30, seed=0) -> list[float]:
     order = torch.Generator().manual_seed(seed)
     xt = torch.as_tensor(np.asarray(x, dtype=np.float32))
     yt = torch.as_tensor(np.asarray(y)).long()
-    optimiser = torch.optim.SGD(model.head.parameters(), lr=0.1, momentum=0.9)
+    optimiser = torch.optim.SGD(model.head.parameters(), lr=0.03, momentum=0.9)
     losses = []
     for _ in range(epochs):
         model.train()
