@@ -36,7 +36,7 @@ RELEASE_FILES = PACKAGE_DIR / "release_files"
 SHIPPED_MODULES = ("__init__.py", "errors.py", "layout.py", "workspace.py", "learner_cli.py")
 # What `cnn-grader check` and the visible suites import. The grader's other
 # requirements (jinja2 for reports, ...) stay out of the learner's install.
-LEARNER_REQUIREMENTS = ("numpy", "torch", "click", "pytest")
+LEARNER_REQUIREMENTS = ("numpy", "torch", "click", "pytest", "scikit-learn")
 WORKFLOW = ".github/workflows/classroom.yml"
 TEMPLATES = {"README.md": "README.md.j2", "pyproject.toml": "pyproject.toml.j2",
              WORKFLOW: "classroom.yml.j2"}
