@@ -36,6 +36,7 @@ class Label:
     y: float
     text: str
     anchor: str = "middle"
+    ink: str = "#1f2328"
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,9 @@ def _grid(m: list[list[float]], x0: float, y0: float, scale: float, cell: int = 
             rects.append(Rect(x0 + j * cell, y0 + i * cell, cell, cell, _shade(v, scale),
                               f"{v:.3g}"))
             if values:
+                strong = not math.isnan(v) and scale > 0 and abs(v) / scale > 0.6
                 labels.append(Label(x0 + j * cell + cell / 2, y0 + i * cell + cell / 2 + 4,
-                                    f"{v:.2f}"))
+                                    f"{v:.2f}", ink="#ffffff" if strong else "#1f2328"))
     return rects, labels
 
 
