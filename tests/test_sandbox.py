@@ -248,3 +248,49 @@ def test_closing_kills_processes_the_learner_started_even_detached(make_learner)
     while processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert processes_with(marker) == [], "a learner process outlived the sandbox"
+
+
+def test_models_built_in_the_child_are_passed_by_handle(make_learner):
+    """A model built by one call is trained by another and run by forward, all in the
+    child; only its handle crosses. The grader's DigitsNet is built there the same way."""
+    from grader.remote import support_object
+
+    training, box = make_learner("""
+        import torch
+        def build():
+            return torch.nn.Linear(2, 1, bias=False)
+        def scale(model, factor):
+            with torch.no_grad():
+                model.weight.fill_(factor)
+            return [float(model.weight.sum())]
+        def threads():
+            return torch.get_num_threads()
+    """, module="training")
+    model = training.build.with_objects(keep=True)
+    assert training.scale.with_objects(model, 3.0) == [6.0]
+    out = model.forward(np.ones((1, 2), dtype=np.float32), train=False)
+    assert out.tolist() == [[6.0]]
+    assert training.threads() == 1  # torch on one thread in the child
+    net = support_object(box, "pretrained", "DigitsNet", seed=1)
+    assert net.parameter_total() == 16_693
+    assert set(net.requires_grad().values()) == {True}
+    kinds = [kind for _, kind, _, _ in net.leaf_layers()]
+    assert kinds.count("Conv2d") == 3 and kinds[-1] == "Linear"
+
+
+def test_training_budgets_count_timeouts_per_function(make_learner, monkeypatch):
+    monkeypatch.setitem(policy.TRAINING_BUDGETS, "training",
+                        policy.TrainingBudget(call_wall_s=1.0, call_cpu_s=0.5, exercise_cpu_s=30))
+    training, _ = make_learner("""
+        def spin():
+            while True:
+                pass
+        def fine():
+            return 1
+    """, module="training")
+    for _ in range(policy.MAX_TIMEOUTS_PER_EXERCISE):
+        with pytest.raises(LearnerTimeout):
+            training.spin()
+    with pytest.raises(LearnerTimeout, match=r"spin\(\) in training.py already ran past"):
+        training.spin()
+    assert training.fine() == 1  # another function of the same exercise still runs
