@@ -34,8 +34,6 @@ def split() -> Split:
     y = data.target.astype(np.int64)
     order = np.random.default_rng(policy.DIGITS_SPLIT_SEED).permutation(len(y))
     test, train = order[:policy.DIGITS_HELD_OUT], order[policy.DIGITS_HELD_OUT:]
-    for array in (x, y):
-        array.setflags(write=False)
     return Split(x[train], y[train], x[test], y[test])
 
 
