@@ -100,7 +100,7 @@ def test_head_is_new(learner, seed):
 
 @pytest.fixture(scope="module")
 def tuned(learner, module_seed):
-    """For 3 seeds: fine-tuned and from-scratch held-out accuracy, losses, the state after."""
+    """For 3 seeds: fine-tuned and from-scratch (information) accuracy, losses, the state after."""
     x_test, y_test = heldout()
     runs = []
     for i in range(policy.TRANSFER_SEEDS):
@@ -155,23 +155,19 @@ def test_frozen_weights_and_buffers_unchanged(tuned):
 
 @points(4)
 def test_heldout_accuracy_on_new_digits(tuned, exhibit):
-    """Fine-tuned on 50 images, the mean held-out accuracy on 5-9 over 3 seeds meets the bar."""
+    """Fine-tuned on 50 images, the mean held-out accuracy on 5-9 over 3 seeds meets the bar.
+
+    The from-scratch baseline is information only, shown in the report and
+    worth no points: on these easy digits it is strong (0.906 against the
+    reference's 0.925), and correct fine-tunings fell below it by a seed's
+    noise (0.882 against 0.891), which a correct submission must not pay for.
+    """
     mean = float(np.mean([r["fine_tuned"] for r in tuned]))
     exhibit(kind="transfer", fine_tuned=[r["fine_tuned"] for r in tuned],
             scratch=[r["scratch"] for r in tuned])
     if mean < policy.TRANSFER_MIN_ACCURACY:
         fail(f"mean held-out accuracy on 5-9 is {mean:.3f} over {len(tuned)} fine-tunings; "
              f"at least {policy.TRANSFER_MIN_ACCURACY} needed")
-
-
-@points(2)
-def test_beats_training_from_scratch(tuned):
-    """On the same 50 images and epochs it beats DigitsNet trained from scratch (3 seeds)."""
-    mine = float(np.mean([r["fine_tuned"] for r in tuned]))
-    scratch = float(np.mean([r["scratch"] for r in tuned]))
-    if not mine > scratch:
-        fail(f"fine-tuned: {mine:.3f} held out, from scratch: {scratch:.3f} (mean of "
-             f"{len(tuned)} seeds); the pretrained features should win with 50 images")
 
 
 @points(1)
