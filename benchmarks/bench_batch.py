@@ -4,7 +4,7 @@ Generates N submissions (a realistic mix: mostly correct, some with a bug from
 tests/variants, a few slow and a few that never return), then grades the same
 folder twice in one run:
 
-* batch: ``grader.batch.grade_class`` (long-lived workers, warm pool,
+* batch: ``grader.batch.run.grade_class`` (long-lived workers, warm pool,
   sandboxed children, per-learner JSON and HTML, gradebook, class report);
 * naive: one fresh ``pytest`` process per submission running the same hidden
   suites, with the learner's modules imported into it directly
@@ -39,12 +39,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import batch  # noqa: E402
-from grader import quiz_variants  # noqa: E402
-from grader.quiz import load_bank  # noqa: E402
-from grader.layout import EXERCISES, HIDDEN_SUITES, SOLUTIONS_DIR, SUITES_DIR  # noqa: E402
+from grader.batch import run as batch  # noqa: E402
+from grader.quiz import variants as quiz_variants  # noqa: E402
+from grader.quiz.bank import load_bank  # noqa: E402
+from grader import registry  # noqa: E402
+from grader.paths import PACKAGE_DIR, SOLUTIONS_DIR, SUITES_DIR  # noqa: E402
 
-VARIANTS = ROOT / "tests" / "variants"
 # Shares of the class; what is left over is correct.
 BUGGY, SLOW, ENDLESS = 0.15, 0.03, 0.02
 SLOW_SOURCE = "\n\nimport time as _t\n_real = {name}\n\ndef {name}(*a, **k):\n" \
@@ -56,7 +56,9 @@ ENDLESS_SOURCE = "\n\ndef {name}(*a, **k):\n    while True:\n        pass\n"
 def make_class(root: Path, n: int, seed: int) -> dict[str, str]:
     """``n`` learner folders under ``root``; returns each learner's kind."""
     rng = random.Random(seed)
-    bugs = sorted(VARIANTS.glob("*/bug_*.py"))
+    # Sorted by exercise name, then file: the same draws as before the units (issue 13).
+    bugs = sorted((p for e in registry.exercises() for p in e.variants_dir.glob("bug_*.py")),
+                  key=lambda p: (p.parent.parent.name, p.name))
     kinds = {}
     for i in range(n):
         learner = f"learner{i:04d}"
@@ -66,8 +68,9 @@ def make_class(root: Path, n: int, seed: int) -> dict[str, str]:
         draw = rng.random()
         if draw < BUGGY:
             bug = rng.choice(bugs)
-            shutil.copyfile(bug, dest / f"{bug.parent.name}.py")
-            kinds[learner] = f"buggy ({bug.parent.name}/{bug.stem})"
+            exercise = bug.parent.parent.name
+            shutil.copyfile(bug, dest / f"{exercise}.py")
+            kinds[learner] = f"buggy ({exercise}/{bug.stem})"
         elif draw < BUGGY + SLOW:
             _append(dest / "params.py", SLOW_SOURCE.format(name="count_params"))
             kinds[learner] = "slow (50 ms per call of count_params)"
@@ -184,9 +187,10 @@ def run_batch(folder: Path, out: Path, jobs: int) -> dict:
 # --------------------------------------------------------------------------- naive
 def naive_one(submission: Path, junit: Path, timeout: float) -> tuple[float, float, int | None]:
     """One fresh pytest process: (seconds, its CPU seconds, tests passed or None when killed)."""
-    suites = [str(HIDDEN_SUITES / f"test_{name}.py") for name in EXERCISES]
+    suites = [str(e.hidden_suite) for e in registry.exercises()]
     command = [sys.executable, "-m", "pytest", *suites, "-c", str(SUITES_DIR / "suites.ini"),
-               "--rootdir", str(SUITES_DIR), "-q", "-p", "naive_plugin",
+               "--rootdir", str(PACKAGE_DIR), "-q", "-p", "naive_plugin",
+               "-p", "grader.suites.fixtures",
                "-p", "no:cacheprovider", "--import-mode=importlib", f"--junitxml={junit}"]
     start = time.perf_counter()
     proc = subprocess.Popen(command, env=_naive_env(submission), cwd=ROOT,

@@ -18,15 +18,18 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import layers, policy, protocol
-from grader.faults import LearnerException
-from grader.layout import EXERCISES, PACKAGE_DIR
-from grader.remote import Learner
-from grader.runner import LEARNER_KEY
+from grader import policy
+from grader.sandbox.inside import layers
+from grader.sandbox.inside import protocol
+from grader.sandbox.faults import LearnerException
+from grader.paths import PACKAGE_DIR
+from grader.registry import EXERCISES
+from grader.sandbox.remote import Learner
+from grader.suites.runner import LEARNER_KEY
 
 
 def _load_child_module():
-    spec = importlib.util.spec_from_file_location("naive_child", PACKAGE_DIR / "child.py")
+    spec = importlib.util.spec_from_file_location("naive_child", PACKAGE_DIR / "sandbox" / "inside" / "child.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -60,8 +63,8 @@ def pytest_configure(config) -> None:
             pass  # its tests fail when they call it, as in a naive grader
     config.stash[LEARNER_KEY] = Learner(boxes)
     try:  # per-learner random inputs, where the grader has them
-        from grader.runner import SEEDING_KEY
-        from grader.seeding import self_check
+        from grader.suites.runner import SEEDING_KEY
+        from grader.suites.seeding import self_check
         config.stash[SEEDING_KEY] = self_check("")
     except ImportError:
         pass

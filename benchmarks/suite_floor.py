@@ -25,16 +25,17 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 import pytest  # noqa: E402
 
-from grader.layout import EXERCISES, HIDDEN_SUITES, SUITES_DIR  # noqa: E402
-from grader.runner import IN_PROCESS_OPTIONS  # noqa: E402
+from grader import registry  # noqa: E402
+from grader.paths import PACKAGE_DIR, SUITES_DIR  # noqa: E402
+from grader.suites.runner import IN_PROCESS_OPTIONS  # noqa: E402
 
 
 def grade_in_process(submission: Path) -> float:
     """CPU seconds this process spends running every hidden suite against ``submission``."""
     os.environ["NAIVE_SUBMISSION"] = str(submission)
-    args = [*(str(HIDDEN_SUITES / f"test_{name}.py") for name in EXERCISES),
-            "-c", str(SUITES_DIR / "suites.ini"), "--rootdir", str(SUITES_DIR),
-            "-p", "naive_plugin", *IN_PROCESS_OPTIONS]
+    args = [*(str(e.hidden_suite) for e in registry.exercises()),
+            "-c", str(SUITES_DIR / "suites.ini"), "--rootdir", str(PACKAGE_DIR),
+            "-p", "naive_plugin", "-p", "grader.suites.fixtures", *IN_PROCESS_OPTIONS]
     start = time.process_time()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = pytest.main(args)

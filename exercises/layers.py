@@ -1,1 +1,1 @@
-../grader/layers.py
+../grader/sandbox/inside/layers.py

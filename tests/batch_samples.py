@@ -1,14 +1,14 @@
 """Small batches of learner submissions, built from solutions/, exercises/ and
-the variants in tests/variants/, for the batch tests."""
+the variants in grader/units/*/variants/, for the batch tests."""
 from __future__ import annotations
 
 import shutil
 import zipfile
 from pathlib import Path
 
-from grader.layout import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
 
-VARIANTS = Path(__file__).resolve().parent / "variants"
+from conftest import variant  # noqa: E402
 
 
 def solution_with(dest: Path, replacements: dict[str, str] | None = None) -> Path:
@@ -27,8 +27,8 @@ def zip_folder(folder: Path, archive: Path, *, prefix: str = "") -> Path:
     return archive
 
 
-def buggy(exercise: str, variant: str) -> dict[str, str]:
-    return {f"{exercise}.py": (VARIANTS / exercise / f"{variant}.py").read_text()}
+def buggy(exercise: str, name: str) -> dict[str, str]:
+    return {f"{exercise}.py": variant(exercise, name).read_text()}
 
 
 def endless(exercise: str, function: str) -> dict[str, str]:

@@ -6,11 +6,25 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
-from grader.layout import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.scoring.grading import grade
+from grader import registry
+from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-VARIANTS = ROOT / "tests" / "variants"
+
+
+def variant(exercise: str, stem: str) -> Path:
+    """One of an exercise's variants (grader/units/<exercise>/variants/<stem>.py)."""
+    return registry.get(exercise).variants_dir / f"{stem}.py"
+
+
+def variants(pattern: str = "*.py") -> list[Path]:
+    """Every unit's variants matching ``pattern`` (ok_*.py, bug_*.py), by exercise."""
+    return [p for e in registry.exercises() for p in sorted(e.variants_dir.glob(pattern))]
+
+
+def exercise_of_variant(path: Path) -> str:
+    return path.parent.parent.name
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +56,7 @@ def submission_with(tmp_path: Path, replacements: dict[str, str | bytes | None])
 def broken_result(tmp_path_factory):
     """A learner who flipped the conv kernel and handed in no receptive_field.py."""
     sub = submission_with(tmp_path_factory.mktemp("broken"), {
-        "conv.py": (VARIANTS / "conv" / "bug_flipped_kernel.py").read_text(),
+        "conv.py": variant("conv", "bug_flipped_kernel").read_text(),
         "receptive_field.py": None,
     })
     return grade(submission=sub)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.quiz import QuizResult
-from grader.results import Diagnosis, ExerciseResult, GradeResult, TestResult
+from grader.model import QuizResult
+from grader.model import Diagnosis, ExerciseResult, GradeResult, TestResult
 
 FLIPPED_MESSAGE = ("Your output equals a true convolution: the kernel was flipped before sliding. "
                    "The layer slides the kernel as it is (cross-correlation).")

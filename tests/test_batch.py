@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from grader import __version__
-from grader.batch import grade_class
-from grader.class_report import class_stats
+from grader.batch.run import grade_class
+from grader.batch.class_report import class_stats
 from grader.errors import UsageError
-from grader.gradebook import COLUMNS, read_gradebook, row
-from grader.layout import EXERCISES, SOLUTIONS_DIR
+from grader.batch.gradebook import COLUMNS, read_gradebook, row
+from grader.paths import SOLUTIONS_DIR
+from grader.registry import EXERCISES
 from batch_samples import buggy, make_class, solution_with
 
 pytestmark = pytest.mark.slow
@@ -188,7 +189,7 @@ def _not_passed(path: Path) -> list:
 
 
 def test_a_course_secret_regrades_and_a_key_signs_files_and_rows(graded, tmp_path):
-    from grader.signing import verify_result, verify_row
+    from grader.scoring.signing import verify_result, verify_row
 
     batch, out, _ = graded
     subset = tmp_path / "class"

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from batch_samples import solution_with, zip_folder
-from grader.batch_input import is_batch, list_learners
+from grader.batch.listing import is_batch, list_learners
 from grader.errors import UsageError
-from grader.intake import take
-from grader.layout import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.intake.submission import take
+from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
 
 
 def test_one_submission_is_not_a_batch(tmp_path):

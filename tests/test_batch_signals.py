@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from batch_samples import buggy, solution_with, zip_folder
-from grader.gradebook import read_gradebook, row
+from grader.batch.gradebook import read_gradebook, row
 
 pytestmark = pytest.mark.slow
 LEARNERS = ("ann", "ben", "cat")

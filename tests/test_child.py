@@ -6,8 +6,9 @@ import types
 import numpy as np
 import pytest
 
-from grader import layers, protocol
-from grader.layout import PACKAGE_DIR
+from grader.sandbox.inside import layers
+from grader.sandbox.inside import protocol
+from grader.paths import PACKAGE_DIR
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import sys
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.layout import EXERCISES, SOLUTIONS_DIR
+from grader.paths import SOLUTIONS_DIR
+from grader.registry import EXERCISES
 
 
 def test_grade_writes_json_and_html_and_exits_zero(tmp_path):

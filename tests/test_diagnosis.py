@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader import layers as L
-from grader.diagnosis import NOT_APPLICABLE, catalogue, diagnose, mistake_ids
-from grader.reference import reference
+from grader.sandbox.inside import layers as L
+from grader.suites.diagnosis import NOT_APPLICABLE, catalogue, diagnose, mistake_ids
+from grader.suites.reference import reference
 
 conv = reference("conv")
 RNG = np.random.default_rng(7)
@@ -120,7 +120,7 @@ def test_a_shape_no_formula_explains_gets_no_guess():
 
 
 def test_residual_mistakes_are_named_from_structure_and_forward():
-    from grader.diagnosis.residual import ResidualBlock
+    from grader.units.residual.mistakes import ResidualBlock
     import torch
     types = {n: type(m).__name__ for n, m in ResidualBlock(8, 8, 1, always_projection=True)
              .named_modules()}

@@ -8,10 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from grader import layers as L
-from grader.figures import figure_for
-from grader.layout import EXERCISES_DIR, SOLUTIONS_DIR
-from grader.reference import reference
+from grader.sandbox.inside import layers as L
+from grader.report.figures import figure_for
+from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.suites.reference import reference
 from grader.suites.evidence import (array_source, arrays_detail, parameters_detail,
                                     python_call, receptive_field_detail)
 

@@ -21,8 +21,9 @@ import pytest
 import torch
 from torch import nn
 
-from grader.layout import EXERCISES, EXERCISES_DIR, SOLUTIONS_DIR
-from grader.shortcuts import forbidden_imports
+from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.registry import EXERCISES
+from grader.sandbox.forbidden import forbidden_imports
 
 
 def _load(path: Path, name: str) -> ModuleType:

@@ -1,4 +1,4 @@
-"""grader.figures: the numbers behind the report's pictures."""
+"""grader.report.figures: the numbers behind the report's pictures."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ from report_samples import arrays_detail, parameters_detail, receptive_field_det
 
 from grader import policy
 from grader.errors import SuiteError
-from grader.figures import contrast, figure_for
+from grader.report.figures import contrast, figure_for
 
 
 def _rgb(fill: str) -> tuple[int, int, int]:

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from junitparser import Error, Failure, JUnitXml
 
 from grader.cli import main
-from grader.formats import gradescope_results, junit_xml, prairielearn_results, write_formats
-from grader.layout import SOLUTIONS_DIR
-from grader.results import Diagnosis, GradeResult
+from grader.report.formats import gradescope_results, junit_xml, prairielearn_results, write_formats
+from grader.paths import SOLUTIONS_DIR
+from grader.model import Diagnosis, GradeResult
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
@@ -119,9 +119,9 @@ def test_write_formats_writes_nothing_it_was_not_asked_for(mixed, tmp_path):
 
 
 def test_learner_facing_formats_keep_the_quiz_answers_back_without_reveal(mixed):
-    from grader.layout import QUIZ_BANK
-    from grader.quiz import load_bank, score_quiz
-    from grader.quiz_variants import for_learner
+    from grader.paths import QUIZ_BANK
+    from grader.quiz.bank import load_bank, score_quiz
+    from grader.quiz.variants import for_learner
 
     bank = load_bank(QUIZ_BANK)
     mine = {q.id: q for q in for_learner(bank, "ada")}

@@ -17,10 +17,12 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.errors import UsageError
-from grader.gradescope import OPTIONS_MEMBER, SECRET_MEMBER, build_bundle, learner_from_metadata
+from grader.platforms.gradescope_bundle import OPTIONS_MEMBER, SECRET_MEMBER, build_bundle, learner_from_metadata
 from grader.keys import SECRET_ENV, SIGN_KEY_ENV
-from grader.layout import EXERCISES, EXERCISES_DIR, HIDDEN_SUITES, SOLUTIONS_DIR
-from grader.seeding import Seeding
+from grader import registry
+from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.registry import EXERCISES
+from grader.suites.seeding import Seeding
 
 # Gradescope's documented results.json format (gradescope-autograders.readthedocs.io,
 # "Autograder Specifications"): every key it reads, nothing else.
@@ -123,10 +125,11 @@ def test_bundle_has_the_scripts_at_its_root_and_the_grader_beside_them(bundle):
     for script in ("setup.sh", "run_autograder"):
         assert stat.S_IMODE(infos[script].external_attr >> 16) & 0o111, f"{script} not executable"
     names = set(infos)
-    assert {"pyproject.toml", "README.md", "grader/cli.py", "grader/templates/report.html.j2",
+    assert {"pyproject.toml", "README.md", "grader/cli/__init__.py", "grader/report/templates/report.html.j2",
             "quizzes/cnn.toml", "solutions/answers.toml"} <= names
     assert {f"solutions/{e}.py" for e in EXERCISES} <= names
-    assert {f"grader/suites/hidden/{p.name}" for p in HIDDEN_SUITES.glob("*.py")} <= names
+    assert {f"grader/units/{e.name}/{f}" for e in registry.exercises()
+            for f in ("manifest.toml", "hidden.py", "mistakes.py")} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 

@@ -1,13 +1,12 @@
 """Grading whole submissions end to end."""
 import json
-import shutil
 import zipfile
 
 import pytest
 
-from grader.grading import grade
-from grader.layout import EXERCISES
-from grader.results import to_json
+from grader.scoring.grading import grade
+from grader.registry import EXERCISES
+from grader.model import to_json
 
 from conftest import submission_with
 
@@ -44,7 +43,7 @@ def test_grading_twice_gives_identical_results(solutions_result):
 
 
 def solutions_result_path():
-    from grader.layout import SOLUTIONS_DIR
+    from grader.paths import SOLUTIONS_DIR
     return SOLUTIONS_DIR
 
 
@@ -61,7 +60,7 @@ def test_the_json_result_keeps_the_contract_keys(solutions_result):
 
 
 def test_a_zip_grades_like_the_folder(tmp_path, solutions_result):
-    from grader.layout import SOLUTIONS_DIR
+    from grader.paths import SOLUTIONS_DIR
     archive = tmp_path / "alice.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for path in sorted(SOLUTIONS_DIR.iterdir()):
@@ -107,7 +106,7 @@ def test_an_empty_submission_scores_zero_with_messages(tmp_path):
     r = grade(submission=empty)
     assert r.score == 0
     assert all("missing" in e.message for e in r.exercises)
-    assert any("answers.toml" in p for p in r.problems)
+    assert any("answers.toml" in p.message for p in r.problems)
 
 
 @pytest.mark.parametrize("given, written, expected", [
@@ -117,7 +116,7 @@ def test_an_empty_submission_scores_zero_with_messages(tmp_path):
     (" carol ", None, "carol"),    # stray spaces from a shell or a file name
 ])
 def test_the_learner_id_comes_from_the_grader_then_from_answers_toml(given, written, expected):
-    from grader.grading import resolve_learner_id
+    from grader.scoring.grading import resolve_learner_id
     assert resolve_learner_id(given, written) == expected
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from grader import policy
 from grader.errors import SubmissionError
-from grader.intake import take
+from grader.intake.submission import take
 
 
 def write(folder, files):
@@ -29,7 +29,7 @@ def test_a_folder_is_copied_and_missing_files_are_named(tmp_path, dest):
     assert sub.name == "alice"
     assert sub.files == ("conv.py", "helpers/extra.py")
     assert (dest / "conv.py").read_text() == "x = 1\n"
-    assert "pooling.py is missing" in sub.problems and "answers.toml is missing" in sub.problems
+    assert "pooling.py is missing" in [p.message for p in sub.problems] and "answers.toml is missing" in [p.message for p in sub.problems]
 
 
 def test_the_fingerprint_covers_names_and_content(tmp_path):
@@ -66,7 +66,7 @@ def test_zip_entries_that_escape_or_link_are_ignored(tmp_path, dest):
     sub = take(archive, dest)
     assert sub.files == ("pooling.py",)
     assert not (tmp_path / "outside.py").exists()
-    text = "\n".join(sub.problems)
+    text = "\n".join(p.message for p in sub.problems)
     assert "points outside" in text and "symbolic link" in text
 
 
@@ -76,7 +76,7 @@ def test_a_symlink_in_a_folder_is_ignored(tmp_path, dest):
     (src / "conv.py").symlink_to("/etc/passwd")
     sub = take(src, dest)
     assert "conv.py" not in sub.files
-    assert any("symbolic link" in p for p in sub.problems)
+    assert any("symbolic link" in p for p in [p.message for p in sub.problems])
 
 
 def test_a_zip_bomb_is_capped(tmp_path, dest, monkeypatch):
@@ -87,7 +87,7 @@ def test_a_zip_bomb_is_capped(tmp_path, dest, monkeypatch):
         zf.writestr("pooling.py", "ok = 1\n")
     sub = take(archive, dest)
     assert sub.files == ("pooling.py",)
-    assert any("conv.py" in p for p in sub.problems)
+    assert any("conv.py" in p for p in [p.message for p in sub.problems])
 
 
 def test_too_many_files_are_capped(tmp_path, dest, monkeypatch):
@@ -96,7 +96,7 @@ def test_too_many_files_are_capped(tmp_path, dest, monkeypatch):
     write(src, {f"f{i}.py": "" for i in range(10)})
     sub = take(src, dest)
     assert len(sub.files) == 3
-    assert any("more than 3 files" in p for p in sub.problems)
+    assert any("more than 3 files" in p for p in [p.message for p in sub.problems])
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -1,7 +1,7 @@
-"""The mutant catalogue through the real grader: every mutant loses points in its
+"""Each unit's mutants through the real grader: every mutant loses points in its
 own exercise only and gets its own diagnosis; correct code never gets one.
 
-The catalogue is tests/mutants/catalogue.toml (see its header).
+The mutants are grader/units/<exercise>/mutants.toml (see their header).
 """
 from __future__ import annotations
 
@@ -11,14 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from grader.diagnosis import mistake_ids
-from grader.grading import grade
-from grader.layout import EXERCISES, SOLUTIONS_DIR
+from grader import registry
+from grader.registry import EXERCISES
+from grader.scoring.grading import grade
+from grader.suites.diagnosis import mistake_ids
 
-from conftest import VARIANTS, submission_with
+from conftest import exercise_of_variant, submission_with, variants
 
-TESTS = Path(__file__).resolve().parent
-MUTANTS = tomllib.loads((TESTS / "mutants" / "catalogue.toml").read_text())["mutant"]
+
+def mutants(exercise: str) -> list[dict]:
+    unit = registry.get(exercise)
+    found = tomllib.loads(unit.mutants_file.read_text())["mutant"]
+    return [{**m, "exercise": exercise} for m in found]
+
+
+MUTANTS = [m for e in EXERCISES for m in mutants(e)]
 
 
 def mutant_name(mutant: dict) -> str:
@@ -27,9 +34,10 @@ def mutant_name(mutant: dict) -> str:
 
 def mutant_source(mutant: dict) -> str:
     """The learner module of one mutant."""
+    unit = registry.get(mutant["exercise"])
     if "file" in mutant:
-        return (TESTS / mutant["file"]).read_text()
-    source = (SOLUTIONS_DIR / f"{mutant['exercise']}.py").read_text()
+        return (unit.folder / mutant["file"]).read_text()
+    source = unit.solution.read_text()
     for old, new in mutant["replace"]:
         assert source.count(old) == 1, f"{mutant_name(mutant)}: {old!r} is not in the solution once"
         source = source.replace(old, new)
@@ -46,9 +54,9 @@ def test_catalogue_is_complete_and_well_formed():
     for m in MUTANTS:
         assert m["diagnosis"].startswith(m["exercise"] + ".")
         assert ("file" in m) != ("replace" in m), m
-        assert mutant_source(m) != (SOLUTIONS_DIR / f"{m['exercise']}.py").read_text()
-    listed = {m["file"] for m in MUTANTS if "file" in m}
-    buggy = {str(p.relative_to(TESTS)) for p in VARIANTS.glob("*/bug_*.py")}
+        assert mutant_source(m) != registry.get(m["exercise"]).solution.read_text()
+    listed = {(m["exercise"], m["file"]) for m in MUTANTS if "file" in m}
+    buggy = {(exercise_of_variant(p), f"variants/{p.name}") for p in variants("bug_*.py")}
     assert buggy <= listed, f"buggy variants missing from the catalogue: {buggy - listed}"
 
 
@@ -58,16 +66,17 @@ def _grade_one(tmp_path: Path, exercise: str, source: str):
     submission = submission_with(where, {f"{exercise}.py": source})
     # Only the mutated file differs from the solutions, so grading its exercise
     # alone shows everything; the other exercises are the reference, untouched.
-    for other in SOLUTIONS_DIR.iterdir():
+    for other in registry.get(exercise).solution.parent.iterdir():
         if other.is_file() and other.name != f"{exercise}.py":
             assert (submission / other.name).read_bytes() == other.read_bytes()
     return grade(submission=submission, exercises=(exercise,))
 
 
 @pytest.mark.slow
-def test_mutation_score_is_100_percent(tmp_path, solutions_result, capsys):
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_mutation_score_is_100_percent(exercise, tmp_path, solutions_result, capsys):
     problems, killed = [], Counter()
-    for mutant in MUTANTS:
+    for mutant in mutants(exercise):
         exercise, wanted = mutant["exercise"], mutant["diagnosis"]
         result = _grade_one(tmp_path, exercise, mutant_source(mutant))
         mine = result.exercise(exercise)
@@ -81,12 +90,10 @@ def test_mutation_score_is_100_percent(tmp_path, solutions_result, capsys):
             problems.append(f"{wanted}: caught, but diagnosed as {dict(found) or 'nothing'}")
         else:
             killed[exercise] += 1
-    total = Counter(m["exercise"] for m in MUTANTS)
-    score = sum(killed.values())
+    total, score = len(mutants(exercise)), sum(killed.values())
     with capsys.disabled():
-        print(f"\nmutation score: {score}/{len(MUTANTS)} ({100 * score / len(MUTANTS):.0f}%), "
-              "each with its own diagnosis; mutants per exercise: "
-              + ", ".join(f"{e} {total[e]}" for e in EXERCISES))
+        print(f"\n{exercise}: mutation score {score}/{total} ({100 * score / total:.0f}%), "
+              "each with its own diagnosis")
     assert not problems, "\n".join(problems)
 
 
@@ -94,8 +101,8 @@ def test_mutation_score_is_100_percent(tmp_path, solutions_result, capsys):
 def test_correct_submissions_get_no_diagnosis(tmp_path, solutions_result):
     assert all(t.status == "passed" for t in solutions_result.tests)
     assert not [t.name for t in solutions_result.tests if t.diagnosis or t.detail]
-    for variant in sorted(VARIANTS.glob("*/ok_*.py")):
-        exercise = variant.parent.name
+    for variant in variants("ok_*.py"):
+        exercise = exercise_of_variant(variant)
         result = _grade_one(tmp_path, exercise, variant.read_text())
         assert result.exercise(exercise).score == solutions_result.exercise(exercise).max_score
         assert not [t.name for t in result.tests if t.diagnosis or t.detail], variant

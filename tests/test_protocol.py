@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader import layers, protocol
+from grader.sandbox.inside import layers
+from grader.sandbox.inside import protocol
 
 LIMITS = dict(max_elements=10_000, max_depth=8)
 

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from grader import policy
 from grader.errors import GraderError, QuizBankError
-from grader.layout import EXERCISES_DIR, QUIZ_BANK, SOLUTIONS_DIR
-from grader.quiz import (TOPICS, default_bank_path, load_bank, read_answers, read_answers_file,
+from grader.paths import EXERCISES_DIR, QUIZ_BANK, SOLUTIONS_DIR
+from grader.quiz.bank import (TOPICS, load_bank, read_answers, read_answers_file,
                          score_question, score_quiz)
-from grader.quiz_sheet import render_answers_template
+from grader.quiz.sheet import render_answers_template
 
 BANK = load_bank(QUIZ_BANK)
 BY_ID = {q.id: q for q in BANK}
@@ -26,7 +26,7 @@ def _wrong_choices(q):
 # --------------------------------------------------------------------------- the bank
 
 def test_the_bank_is_found_beside_the_package():
-    assert default_bank_path() == QUIZ_BANK and QUIZ_BANK.is_file()
+    assert QUIZ_BANK.is_file()
     assert load_bank() == BANK
 
 

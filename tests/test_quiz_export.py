@@ -10,11 +10,12 @@ from click.testing import CliRunner
 from grader import policy
 from grader.cli import main
 from grader.errors import UsageError
-from grader.layout import QUIZ_BANK
-from grader.quiz import load_bank
-from grader.quiz_export import export_items, export_quiz, gift_escape
-from grader.quiz_qti import ASSESSMENT_FILE
-from grader.quiz_variants import evaluate
+from grader.paths import QUIZ_BANK
+from grader.quiz.bank import load_bank
+from grader.platforms.lms_export import export_quiz, gift_escape
+from grader.platforms.lms_items import export_items
+from grader.platforms.qti import ASSESSMENT_FILE
+from grader.quiz.variants import evaluate
 
 BANK = load_bank(QUIZ_BANK)
 BY_ID = {q.id: q for q in BANK}
@@ -89,7 +90,8 @@ def test_moodle_xml_has_what_each_question_type_requires(exported):
 
 
 def test_moodle_xml_escapes_text_as_html():
-    from grader.quiz_export import ExportItem, moodle_xml
+    from grader.platforms.lms_export import moodle_xml
+    from grader.platforms.lms_items import ExportItem
     import dataclasses
     q = dataclasses.replace(BY_ID["maxpool-params"], prompt="Is a < b & c?")
     root = ET.fromstring(moodle_xml([ExportItem("x", q)]).split("\n", 1)[1])

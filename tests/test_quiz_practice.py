@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.layout import QUIZ_BANK
-from grader.quiz import load_bank
-from grader.quiz_practice import STATE_ENV, default_state_path, parse_answer, read_state
-from grader.quiz_variants import variant
+from grader.paths import QUIZ_BANK
+from grader.quiz.bank import load_bank
+from grader.quiz.practice import STATE_ENV, default_state_path, parse_answer, read_state
+from grader.quiz.variants import variant
 
 BANK = load_bank(QUIZ_BANK)
 BY_ID = {q.id: q for q in BANK}
@@ -40,7 +40,7 @@ def test_a_piped_session_gives_feedback_a_summary_and_saves_the_misses(tmp_path)
     out = result.output
     assert f"Question 1 of {len(HISTORY)}" in out and "Could not read 'zzz'" in out
     assert out.count("Correct.") == len(HISTORY) - 1 and "Not quite" in out
-    assert f"The answer: " in out and "Why: " in out
+    assert "The answer: " in out and "Why: " in out
     assert f"Summary: {len(HISTORY) - 1} of {len(HISTORY)} answered right" in out
     assert f"To practise: {wrong.id}" in out
     assert json.loads(state.read_text()) == {"sessions": 1, "missed": [wrong.id]}

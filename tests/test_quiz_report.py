@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 from markupsafe import escape
 
-from grader import grading
+from grader.scoring import grading
 from grader.cli import main
-from grader.layout import QUIZ_BANK, SOLUTIONS_DIR
-from grader.quiz import load_bank, score_quiz
-from grader.quiz_variants import for_learner
-from grader.report import render_html
-from grader.results import GradeResult
+from grader.paths import QUIZ_BANK, SOLUTIONS_DIR
+from grader.quiz.bank import load_bank, score_quiz
+from grader.quiz.variants import for_learner
+from grader.report.html import render_html
+from grader.model import GradeResult
 
 BANK = load_bank(QUIZ_BANK)
 ADA = {q.id: q for q in for_learner(BANK, "ada")}
@@ -76,7 +76,7 @@ def test_grade_no_reveal_reaches_the_html(result, tmp_path, monkeypatch):
 
 
 def test_formats_hide_the_same_quiz_messages_as_the_report(result):
-    from grader.formats.text import quiz_message
+    from grader.report.formats.text import quiz_message
 
     html = render_html(result, reveal=False)
     for q in result.quiz.questions:
@@ -115,7 +115,7 @@ class _InProcess:
 
 
 def test_a_batch_passes_no_reveal_to_every_learners_report(result, tmp_path, monkeypatch):
-    from grader import batch
+    from grader.batch import run as batch
 
     monkeypatch.setattr(grading, "grade", lambda **kw: replace(result, learner_id=kw["learner"]))
     monkeypatch.setattr(batch, "_executor", lambda **kw: nullcontext((_InProcess(), False)))

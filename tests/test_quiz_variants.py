@@ -8,13 +8,13 @@ from click.testing import CliRunner
 from grader import policy
 from grader.cli import main
 from grader.errors import QuizBankError, UsageError
-from grader.grading import grade
-from grader.layout import QUIZ_BANK, SOLUTIONS_DIR
-from grader.quiz import load_bank, read_answers_file, score_question, score_quiz
-from grader.quiz_sheet import learner_sheet
-from grader.quiz_validate import validate_bank
-from grader.quiz_variants import CALCULATORS, draw_values, evaluate, for_learner, variant
-from grader.reference import reference
+from grader.scoring.grading import grade
+from grader.paths import QUIZ_BANK, SOLUTIONS_DIR
+from grader.quiz.bank import load_bank, read_answers_file, score_question, score_quiz
+from grader.quiz.sheet import learner_sheet
+from grader.quiz.validate import validate_bank
+from grader.quiz.variants import CALCULATORS, draw_values, evaluate, for_learner, variant
+from grader.suites.reference import reference
 
 BANK = load_bank(QUIZ_BANK)
 BY_ID = {q.id: q for q in BANK}

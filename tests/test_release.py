@@ -15,8 +15,10 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.errors import UsageError
-from grader.layout import EXERCISES, HIDDEN_SUITES, QUIZ_BANK, SOLUTIONS_DIR, VISIBLE_SUITES
-from grader.release import WORKFLOW, write_release
+from grader import registry
+from grader.paths import QUIZ_BANK, SOLUTIONS_DIR
+from grader.registry import EXERCISES
+from grader.platforms.classroom import WORKFLOW, write_release
 
 # A function body shorter than this (after removing whitespace) is too generic
 # to be evidence of copied reference code ("return x").
@@ -67,7 +69,8 @@ def test_release_holds_the_learner_files(release):
     files = set(released_files(release))
     expected = {f"{name}.py" for name in EXERCISES} | {
         "layers.py", "answers.toml", "README.md", "pyproject.toml", "pytest.ini", WORKFLOW,
-        *(f"tests/{p.name}" for p in VISIBLE_SUITES.glob("test_*.py"))}
+        *(f"tests/test_{name}.py" for name in EXERCISES),
+        *(f"grader/units/{name}/manifest.toml" for name in EXERCISES)}
     assert expected <= files
     readme = (release / "README.md").read_text()
     assert "pip install -e ." in readme and "cnn-grader check" in readme
@@ -87,13 +90,16 @@ def test_release_holds_no_reference_code(release):
 def test_release_holds_no_hidden_suite(release):
     files = released_files(release)
     texts = {rel: squeezed(data.decode("utf-8", "replace")) for rel, data in files.items()}
-    suites = sorted(HIDDEN_SUITES.glob("test_*.py"))
+    # Everything of a unit but its manifest and visible suite stays with the grader.
+    suites = [p for e in registry.exercises() for p in sorted(e.folder.rglob("*.py"))
+              if p.name not in ("visible.py", "__init__.py")]
     assert suites
     for suite in suites:
         assert suite.read_bytes() not in files.values(), f"{suite.name} was released"
         assert_no_function_body_of(suite, texts)
-    assert not any("suites/hidden" in rel or rel.startswith("solutions/") for rel in files)
-    assert not any(b"grader.suites" in data or b"grader.reference" in data
+    assert not any(rel.startswith("solutions/") or rel.startswith("grader/units/")
+                   and not rel.endswith("/manifest.toml") for rel in files)
+    assert not any(b"grader.suites" in data or b"grader.suites.reference" in data
                    for data in files.values())
 
 
@@ -129,7 +135,7 @@ def _toml_value(value) -> str:
 def run_check(folder: Path) -> subprocess.CompletedProcess:
     # `python -m` puts the released folder first on sys.path, so this is the
     # `cnn-grader check` the release ships (its grader/), not the project's.
-    return subprocess.run([sys.executable, "-m", "grader.learner_cli", "check"], cwd=folder,
+    return subprocess.run([sys.executable, "-m", "grader.learner.cli", "check"], cwd=folder,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -174,7 +180,7 @@ def test_workflow_installs_the_release_and_runs_cnn_grader_check(release):
     for exercise in EXERCISES:
         assert exercise in reporter["env"][f"{exercise.upper()}_RESULTS"]
     pyproject = tomllib.loads((release / "pyproject.toml").read_text())
-    assert pyproject["project"]["scripts"]["cnn-grader"] == "grader.learner_cli:main"
+    assert pyproject["project"]["scripts"]["cnn-grader"] == "grader.learner.cli:main"
 
 
 def test_release_refuses_a_folder_with_files(tmp_path):

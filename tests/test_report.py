@@ -5,9 +5,9 @@ from html.parser import HTMLParser
 
 from report_samples import FLIPPED_MESSAGE, arrays_detail, receptive_field_detail, sample_result
 
-from grader.figures import figure_for
-from grader.report import render_html
-from grader.results import Diagnosis, TestResult
+from grader.report.figures import figure_for
+from grader.report.html import render_html
+from grader.model import Diagnosis, TestResult
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -24,7 +24,7 @@ def test_the_report_shows_total_parts_fingerprint_and_version(solutions_result):
 
 
 def test_the_report_is_self_contained():
-    from grader.layout import PACKAGE_DIR
+    from grader.paths import PACKAGE_DIR
     template = (PACKAGE_DIR / "templates" / "report.html.j2").read_text()
     assert not re.search(r"(src|href)=\"(https?:)?//", template)
     assert "<script" not in template
@@ -163,7 +163,7 @@ def test_a_graded_broken_submission_draws_what_its_suites_recorded(broken_result
 
 
 def test_text_colours_of_the_report_meet_wcag_aa_contrast():
-    from grader.figures import contrast
+    from grader.report.figures import contrast
     html = render_html(sample_result())
     colours = dict(re.findall(r"--(\w+): (#[0-9a-f]{6})", html))
     rgb = {name: tuple(int(v[i:i + 2], 16) for i in (1, 3, 5)) for name, v in colours.items()}

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from report_samples import FLIPPED_MESSAGE, sample_result
 
-from grader.report import render_html
+from grader.report.html import render_html
 
 pytestmark = pytest.mark.slow
 

@@ -6,10 +6,12 @@ import time
 import numpy as np
 import pytest
 
-from grader import isolation, policy, warmpool
-from grader.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
-from grader.remote import Learner
-from grader.sandbox import Sandbox
+from grader import policy
+from grader.sandbox import isolation
+from grader.sandbox import warmpool
+from grader.sandbox.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
+from grader.sandbox.remote import Learner
+from grader.sandbox.session import Sandbox
 
 
 @pytest.fixture(params=["cold", "warm"])

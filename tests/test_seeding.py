@@ -10,14 +10,14 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.errors import UsageError
-from grader.grading import grade
+from grader.scoring.grading import grade
 from grader.keys import SECRET_ENV
-from grader.layout import SOLUTIONS_DIR
-from grader.reference import reference
-from grader.remote import CallResult
-from grader.report import render_html
-from grader.runner import run_suites
-from grader.seeding import SELF_CHECK_SECRET, Seeding, replay_command, seeding_for
+from grader.paths import SOLUTIONS_DIR
+from grader.suites.reference import reference
+from grader.sandbox.remote import CallResult
+from grader.report.html import render_html
+from grader.suites.runner import run_suites
+from grader.suites.seeding import SELF_CHECK_SECRET, Seeding, replay_command, seeding_for
 
 from conftest import submission_with
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.errors import UsageError
 from grader.keys import SECRET_ENV, SIGN_KEY_ENV
-from grader.layout import EXERCISES_DIR, SOLUTIONS_DIR
-from grader.results import to_json
-from grader.signing import (canonical_json, sign_result, sign_row, verify_file, verify_result,
+from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.model import to_json
+from grader.scoring.signing import (canonical_json, sign_result, sign_row, verify_file, verify_result,
                             verify_row)
 
 KEY = b"signing-key-for-the-tests-0123456789"
@@ -160,9 +160,9 @@ def test_sign_key_without_json_and_a_short_key_are_refused_before_grading(tmp_pa
 
 
 def test_learner_code_cannot_read_the_key_files_into_its_report(tmp_path):
-    from grader.grading import grade
-    from grader.isolation import protected_paths
-    from grader.signing import load_sign_key
+    from grader.scoring.grading import grade
+    from grader.sandbox.isolation import protected_paths
+    from grader.scoring.signing import load_sign_key
 
     from conftest import submission_with
 

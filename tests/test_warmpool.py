@@ -10,10 +10,12 @@ import time
 
 import pytest
 
-from grader import isolation, policy, warmpool
-from grader.faults import LearnerCrash
-from grader.remote import Learner
-from grader.sandbox import Sandbox
+from grader import policy
+from grader.sandbox import isolation
+from grader.sandbox import warmpool
+from grader.sandbox.faults import LearnerCrash
+from grader.sandbox.remote import Learner
+from grader.sandbox.session import Sandbox
 from test_sandbox import processes_with
 
 pytestmark = pytest.mark.skipif(warmpool.unavailable() is not None,
@@ -62,7 +64,7 @@ def test_children_come_from_the_pool_and_results_say_so(make_learner):
     conv, box = make_learner("def f():\n    return os.getpid()\n")
     assert conv.f() == 1  # PID 1 of its own namespace
     assert isinstance(box._proc, warmpool.WarmChild)
-    assert any(layer.startswith("warm pool:") for layer in isolation.layers_in_force())
+    assert any(layer.startswith("warm pool:") for layer in warmpool.layers_in_force())
 
 
 def test_a_child_cannot_name_signal_or_trace_the_zygote_or_a_sibling(make_learner):
@@ -212,7 +214,7 @@ def test_a_zygote_is_recycled_after_its_fork_budget(make_learner, monkeypatch):
 def test_without_the_pool_the_result_says_children_start_cold(monkeypatch):
     monkeypatch.setenv("CNN_GRADER_NO_WARM_POOL", "1")
     assert warmpool.shared() is None
-    assert any("fresh interpreter per child" in layer for layer in isolation.layers_in_force())
+    assert any("fresh interpreter per child" in layer for layer in warmpool.layers_in_force())
 
 
 def test_a_failed_fork_is_retried_not_charged_to_the_learner(make_learner, monkeypatch):

@@ -16,15 +16,16 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from grader import policy
-from grader.faults import LearnerException
-from grader.results import Diagnosis
+from grader.sandbox.calls import call_text, describe  # noqa: F401 - the suites use both
+from grader.sandbox.faults import LearnerException
+from grader.model import Diagnosis
 from grader.suites.evidence import arrays_detail, python_call
 
 # Given the learner's value, the known mistake that explains it (or None).
 Diagnoser = Callable[[Any], "Diagnosis | None"]
 
 
-class CheckFailed(pytest.fail.Exception):
+class CheckFailed(pytest.fail.Exception):  # type: ignore[name-defined]  # pytest's Failed
     """A failed check, carrying what the report shows besides the message.
 
     It is pytest's own failure (as ``pytest.fail(..., pytrace=False)`` raises),
@@ -76,23 +77,9 @@ def integer_arrays(draw, *shapes: tuple[int, ...]) -> list[np.ndarray]:
     return [rng.integers(-3, 4, size=shape).astype(np.float64) for shape in shapes]
 
 
-def describe(value: Any) -> str:
-    """A short human description of an argument, for "what was called" lines."""
-    if isinstance(value, np.ndarray):
-        return f"array{tuple(value.shape)} {value.dtype}"
-    if isinstance(value, (list, tuple)) and len(value) > 6:
-        return f"{type(value).__name__} of {len(value)} items"
-    return repr(value)
-
-
-def call_text(func: str, *args: Any, **kwargs: Any) -> str:
-    parts = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
-    return f"{func}({', '.join(parts)})"
-
-
 def evidence(exercise: str, func: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """``diagnose`` and ``repro`` for checking the learner's ``exercise.func(*args, **kwargs)``."""
-    from grader.diagnosis import diagnose
+    from grader.suites.diagnosis import diagnose
     return {"diagnose": lambda got: diagnose(f"{exercise}.{func}", got, *args, **kwargs),
             "repro": lambda: python_call(exercise, func, *args, **kwargs)}
 

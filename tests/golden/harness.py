@@ -32,11 +32,11 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "reference": ("golden-ref", {"base": "solutions"}),
     "stubs": ("golden-stubs", {"base": "exercises"}),
     "mistake_conv": ("golden-m1", {"base": "solutions", "replace": {
-        "conv.py": "tests/variants/conv/bug_flipped_kernel.py"}}),
+        "conv.py": "grader/units/conv/variants/bug_flipped_kernel.py"}}),
     "mistake_receptive_field": ("golden-m2", {"base": "solutions", "replace": {
-        "receptive_field.py": "tests/variants/receptive_field/bug_skips_pooling.py"}}),
+        "receptive_field.py": "grader/units/receptive_field/variants/bug_skips_pooling.py"}}),
     "mistake_residual": ("golden-m3", {"base": "solutions", "replace": {
-        "residual.py": "tests/variants/residual/bug_always_projection.py"}}),
+        "residual.py": "grader/units/residual/variants/bug_always_projection.py"}}),
     "hostile": ("golden-hostile", {"base": "solutions", "replace": {
         "conv.py": "tests/redteam/attacks/conv__exit_in_call.py"}}),
 }

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.layout import EXERCISES, PROJECT_DIR, SOLUTIONS_DIR
+from grader.paths import PROJECT_DIR, SOLUTIONS_DIR
+from grader.registry import EXERCISES
 
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py"))
 SECRET = "cnn-redteam-secret-7f3a"
@@ -135,7 +136,7 @@ def test_the_corpus_is_contained_in_a_batch_of_warm_children_too(tmp_path, liste
                                                                   full_marks, monkeypatch):
     """The same attacks as learners of one batch: a batch's workers fork their
     children from the warm pool, where a single grading starts them cold."""
-    from grader.batch import grade_class
+    from grader.batch.run import grade_class
     monkeypatch.setenv("CNN_REDTEAM_SECRET", SECRET)  # the workers inherit it
     batch, markers = tmp_path / "class", {}
     for i, attack in enumerate(ATTACKS):

@@ -1,0 +1,139 @@
+"""Tell a batch of submissions from one submission, and list its learners.
+
+The rule (the same for a folder and for a .zip, after a zip of one
+top-level folder is unwrapped, as intake does):
+
+* a ``.py`` file or ``answers.toml`` at the top level: it is ONE submission;
+* otherwise, subfolders or ``.zip`` files at the top level: it is a BATCH,
+  one learner per subfolder or .zip, the learner id being its name (without
+  ``.zip``);
+* otherwise (empty): one submission, which intake then reports as empty.
+
+Hidden entries (a leading dot) and ``__MACOSX``/``__pycache__`` are ignored
+everywhere. A learner in a batch .zip is staged as its own .zip file in a
+scratch folder, so that ``grader.intake.submission`` applies every one of its checks
+(paths, links, caps) to it exactly as to a single submission.
+"""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import policy
+from grader.errors import UsageError
+from grader.intake.archive import ignored, member_name, open_zip, read_member, single_folder_prefix
+from grader.paths import ANSWERS_FILE
+
+
+@dataclass(frozen=True)
+class LearnerSource:
+    learner_id: str
+    path: Path  # a folder or a .zip, as intake takes it
+
+
+def is_batch(path: Path) -> bool:
+    """Whether ``path`` holds many learners' submissions (see the module's rule)."""
+    if path.is_dir():
+        names = [(p.name, p.is_dir()) for p in path.iterdir()]
+    elif path.is_file() and zipfile.is_zipfile(path):
+        names = _zip_top_level(path)
+    else:
+        return False
+    names = [(n, d) for n, d in names if not ignored(n)]
+    if any(not d and (n.endswith(".py") or n == ANSWERS_FILE) for n, d in names):
+        return False
+    return any(d or n.lower().endswith(".zip") for n, d in names)
+
+
+def list_learners(path: Path, stage: Path) -> list[LearnerSource]:
+    """Every learner of the batch ``path``, sorted by id; zip members are
+    staged under ``stage``. Two entries with one id are refused."""
+    if path.is_dir():
+        found = [LearnerSource(_learner_id(p.name, p.is_dir()), p) for p in sorted(path.iterdir())
+                 if not ignored(p.name) and (p.is_dir() or p.name.lower().endswith(".zip"))]
+        for source in found:
+            _check_id(source.learner_id, path)
+    else:
+        found = _stage_zip(path, stage)
+    seen: dict[str, LearnerSource] = {}
+    for source in found:
+        if source.learner_id in seen:
+            raise UsageError(
+                f"two submissions of learner {source.learner_id!r} in {path}: "
+                f"{seen[source.learner_id].path.name} and {source.path.name}",
+                hint="keep one of them (a folder and a .zip of the same name count as one learner)")
+        seen[source.learner_id] = source
+    return sorted(seen.values(), key=lambda s: s.learner_id)
+
+
+def _learner_id(name: str, is_dir: bool) -> str:
+    return name if is_dir else name[: -len(".zip")]
+
+
+def _zip_top_level(path: Path) -> list[tuple[str, bool]]:
+    """(name, is_folder) of the top level of a zip, a lone top folder unwrapped."""
+    members = _zip_members(path)
+    prefix = single_folder_prefix(members)
+    tops: dict[str, bool] = {}
+    for name in members:
+        rest = name[len(prefix):]
+        head, sep, _ = rest.partition("/")
+        if head:
+            tops[head] = tops.get(head, False) or bool(sep)
+    return list(tops.items())
+
+
+def _zip_members(path: Path) -> list[str]:
+    with open_zip(path) as archive:
+        names = [member_name(i) for i in archive.infolist()]
+    return [n for n in names if n and not ignored(n)]
+
+
+def _stage_zip(path: Path, stage: Path) -> list[LearnerSource]:
+    """Write each learner of a batch .zip to ``stage/<n>/<id>.zip``: an inner
+    .zip as it is, a folder packed into a new .zip with the same names."""
+    staged: dict[str, tuple[Path, bool]] = {}  # id -> (staged zip, came from a folder)
+    budget: dict[str, int] = {}
+    with open_zip(path) as archive:
+        members = [(i, member_name(i)) for i in archive.infolist()]
+        members = [(i, n) for i, n in members if not ignored(n)]
+        prefix = single_folder_prefix([n for _, n in members])
+        for info, name in members:
+            head, sep, inner = name[len(prefix):].partition("/")
+            from_folder = bool(sep)
+            if not from_folder and not head.lower().endswith(".zip"):
+                continue  # a stray file beside the learners' submissions
+            learner = _learner_id(head, from_folder)
+            _check_id(learner, path)
+            if learner not in staged:
+                folder = stage / str(len(staged))
+                folder.mkdir(parents=True)
+                staged[learner] = (folder / f"{learner}.zip", from_folder)
+                budget[learner] = policy.MAX_SUBMISSION_BYTES
+            target, was_folder = staged[learner]
+            if was_folder != from_folder or (not from_folder and target.exists()):
+                raise UsageError(f"two submissions of learner {learner!r} in {path}",
+                                 hint="keep either the folder or the .zip of that learner")
+            if info.is_dir() or not inner and from_folder:
+                continue
+            data = read_member(archive, info, budget[learner])
+            if data is None:
+                budget[learner] = 0  # intake then reports what is missing
+                continue
+            budget[learner] -= len(data)
+            if from_folder:
+                with zipfile.ZipFile(target, "a") as packed:
+                    packed.writestr(inner, data)
+            else:
+                target.write_bytes(data)
+    return [LearnerSource(learner, target) for learner, (target, _) in staged.items()
+            if target.exists()]
+
+
+def _check_id(learner: str, path: Path) -> None:
+    if not learner or len(learner) > 100 or not learner.isprintable() \
+            or learner.startswith(".") or "/" in learner:
+        raise UsageError(f"{learner!r} in {path} cannot be a learner id",
+                         hint="name each learner's folder or .zip with a printable id "
+                              "of at most 100 characters, not starting with a dot")

@@ -1,0 +1,144 @@
+"""Take a submission (a folder or a .zip) into a private scratch copy.
+
+Nothing is read from the original after intake: the child imports the copy,
+and the fingerprint covers exactly the bytes that were graded. Untrusted
+archives are unpacked by hand, member by member, so that no path, link or
+size in them can reach outside the copy.
+"""
+from __future__ import annotations
+
+import hashlib
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from grader import policy
+from grader.errors import SubmissionError
+from grader.model import Problem, ProblemCode
+from grader.intake.archive import (ignored, member_name, open_zip, read_member,
+                                   single_folder_prefix)
+from grader.registry import submission_files
+
+
+class Problems(list[Problem]):
+    """Intake's notes, each with its typed code (the gradebook's flags read the codes)."""
+
+    def add(self, code: ProblemCode, message: str) -> None:
+        self.append(Problem(code, message))
+
+
+@dataclass(frozen=True)
+class Submission:
+    name: str  # what the instructor called it (folder or zip name)
+    root: Path  # the private copy
+    files: tuple[str, ...]  # relative paths copied, sorted
+    fingerprint: str
+    problems: tuple[Problem, ...]
+
+    def has(self, relpath: str) -> bool:
+        return relpath in self.files
+
+
+def take(source: Path, dest: Path) -> Submission:
+    """Copy ``source`` (folder or .zip) into the empty folder ``dest``."""
+    if not source.exists():
+        raise SubmissionError(f"no such submission: {source}",
+                              hint="give a folder or a .zip holding conv.py, pooling.py, ...")
+    problems = Problems()
+    if source.is_dir():
+        entries = _folder_entries(source, problems)
+    elif zipfile.is_zipfile(source):
+        entries = _zip_entries(source, problems)
+    else:
+        raise SubmissionError(f"{source} is neither a folder nor a .zip archive",
+                              hint="zip the folder that holds your .py files, or pass the folder")
+    entries = _unwrap_single_folder(entries)
+    files: list[str] = []
+    total = 0
+    for rel, data in sorted(entries.items()):
+        if len(files) >= policy.MAX_SUBMISSION_FILES:
+            problems.add("too-many-files", f"more than {policy.MAX_SUBMISSION_FILES} files; the rest were ignored")
+            break
+        total += len(data)
+        if total > policy.MAX_SUBMISSION_BYTES:
+            problems.add("too-large", f"the submission is over {policy.MAX_SUBMISSION_BYTES} bytes; "
+                            f"{rel} and later files were ignored")
+            break
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        files.append(rel)
+    for required in submission_files():
+        if required not in files:
+            problems.add("missing-file", f"{required} is missing")
+    return Submission(source.name, dest, tuple(files), fingerprint(dest, files), tuple(problems))
+
+
+def fingerprint(root: Path, files: list[str] | tuple[str, ...]) -> str:
+    """sha256 over each graded file's path and content, in sorted order."""
+    digest = hashlib.sha256()
+    for rel in sorted(files):
+        content = (root / rel).read_bytes()
+        digest.update(f"{rel}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def _folder_entries(source: Path, problems: Problems) -> dict[str, bytes]:
+    entries: dict[str, bytes] = {}
+    budget = policy.MAX_SUBMISSION_BYTES
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source).as_posix()
+        if ignored(rel):
+            continue
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            problems.add("symlink", f"{rel} is a symbolic link and was ignored")
+        elif stat.S_ISREG(mode):
+            size = path.stat().st_size
+            if size > budget:
+                problems.add("too-large", f"{rel} ({size} bytes) is too large and was ignored")
+                continue
+            budget -= size
+            entries[rel] = path.read_bytes()
+    return entries
+
+
+def _zip_entries(source: Path, problems: Problems) -> dict[str, bytes]:
+    entries: dict[str, bytes] = {}
+    budget = policy.MAX_SUBMISSION_BYTES
+    with open_zip(source) as archive:
+        for info in archive.infolist():
+            rel = _safe_member_name(info, problems)
+            if rel is None or info.is_dir() or ignored(rel):
+                continue
+            if info.file_size > budget:
+                problems.add("too-large", f"{rel} unpacks to {info.file_size} bytes, over what "
+                                "is left of the size cap; ignored")
+                continue
+            data = read_member(archive, info, budget)
+            if data is None:
+                problems.add("too-large", f"{rel} unpacks to more than the size cap; ignored")
+                continue
+            budget -= len(data)
+            entries[rel] = data
+    return entries
+
+
+def _safe_member_name(info: zipfile.ZipInfo, problems: Problems) -> str | None:
+    name = member_name(info)
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or (name[1:2] == ":"):
+        problems.add("outside-path", f"archive entry {name!r} points outside the submission; ignored")
+        return None
+    if stat.S_ISLNK(info.external_attr >> 16):
+        problems.add("symlink", f"archive entry {name!r} is a symbolic link; ignored")
+        return None
+    return path.as_posix()  # PurePosixPath already drops "./" parts
+
+
+def _unwrap_single_folder(entries: dict[str, bytes]) -> dict[str, bytes]:
+    """A zip of a folder holds ``folder/conv.py``; grade it as ``conv.py``."""
+    top = single_folder_prefix(entries)
+    return {rel[len(top):]: data for rel, data in entries.items()} if top else entries

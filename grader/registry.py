@@ -1,0 +1,162 @@
+"""The exercises, discovered from their units: every list of exercises comes from here.
+
+An exercise is one folder, ``grader/units/<name>/``, holding its manifest
+(``manifest.toml``), its hidden and visible suites, its catalogue of known
+mistakes, its mutants, its variants and its oracle tests (README, "Adding
+an exercise"). The learner's stub is ``exercises/<name>.py`` and the
+reference ``solutions/<name>.py``. This module reads only the manifests
+(TOML, no code), so every stage can ask it what the exercises are, and a
+released learner repository ships it with the manifests alone.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+from typing import Literal, get_args
+
+from grader import policy
+from grader.errors import SuiteError, UsageError
+from grader.paths import ANSWERS_FILE, EXERCISES_DIR, SOLUTIONS_DIR, UNITS_DIR
+
+Flavour = Literal["numpy", "torch"]
+# The kinds of `detail` the report can draw (docs/architecture.md, "Failure details").
+FigureKind = Literal["arrays", "parameters", "receptive_field"]
+MANIFEST = "manifest.toml"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Time limits of one exercise's child; each defaults to policy.py's, with its reason there."""
+    call_wall_s: float = policy.CALL_TIMEOUT_S  # one call, wall clock
+    call_cpu_s: float = policy.CALL_CPU_S  # one call, CPU time where a cgroup counts it
+    import_wall_s: float = policy.IMPORT_TIMEOUT_S  # importing the learner's module
+    exercise_cpu_s: int = policy.MAX_CPU_SECONDS  # the child's whole life (every test)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str  # the module's name: exercises/<name>.py; part of every seed, never renamed
+    title: str
+    order: int  # where it comes in lists, reports and gradebook columns
+    tasks: tuple[str, ...]  # the functions and classes the learner writes
+    points: float  # the sum of the hidden suite's @points (a test checks it)
+    flavour: Flavour  # "numpy": written with numpy alone; "torch": uses torch
+    forbidden: tuple[str, ...]  # libraries the learner's module may not import
+    figures: tuple[FigureKind, ...]  # the kinds of failure detail its suite produces
+    budget: Budget
+    folder: Path
+
+    @property
+    def module_file(self) -> str:
+        return f"{self.name}.py"
+
+    @property
+    def hidden_suite(self) -> Path:
+        return self.folder / "hidden.py"
+
+    @property
+    def visible_suite(self) -> Path:
+        return self.folder / "visible.py"
+
+    @property
+    def mistakes_module(self) -> str:
+        return f"grader.units.{self.name}.mistakes"
+
+    @property
+    def mutants_file(self) -> Path:
+        return self.folder / "mutants.toml"
+
+    @property
+    def variants_dir(self) -> Path:
+        return self.folder / "variants"
+
+    @property
+    def stub(self) -> Path:
+        return EXERCISES_DIR / self.module_file
+
+    @property
+    def solution(self) -> Path:
+        return SOLUTIONS_DIR / self.module_file
+
+
+_KEYS = {"title", "order", "tasks", "points", "flavour", "forbidden", "figures", "budget"}
+
+
+def _load(folder: Path) -> Exercise:
+    path = folder / MANIFEST
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SuiteError(f"the manifest {path} cannot be read ({exc})",
+                         hint="see README, 'Adding an exercise'") from None
+
+    def bad(what: str) -> SuiteError:
+        return SuiteError(f"{path}: {what}", hint="see README, 'Adding an exercise'")
+
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise bad(f"unknown key(s) {', '.join(sorted(unknown))}; the keys are "
+                  f"{', '.join(sorted(_KEYS))}")
+    budget_keys = {f.name for f in fields(Budget)}
+    budget = data.get("budget", {})
+    if not isinstance(budget, dict) or set(budget) - budget_keys:
+        raise bad(f"[budget] takes only {', '.join(sorted(budget_keys))}")
+    if any(type(v) not in (int, float) or v <= 0 for v in budget.values()):
+        raise bad("every [budget] value is a positive number of seconds")
+    if data.get("flavour") not in get_args(Flavour):
+        raise bad(f"flavour {data.get('flavour')!r} is not one of {get_args(Flavour)}")
+    figures: tuple[FigureKind, ...] = tuple(data.get("figures", ()))
+    if set(figures) - set(get_args(FigureKind)):
+        raise bad(f"figures {figures} name a kind the report cannot draw; the kinds are "
+                  f"{get_args(FigureKind)}")
+    try:
+        exercise = Exercise(
+            name=folder.name, title=str(data["title"]), order=int(data["order"]),
+            tasks=tuple(str(t) for t in data["tasks"]), points=float(data["points"]),
+            flavour=data["flavour"], forbidden=tuple(str(m) for m in data.get("forbidden", ())),
+            figures=figures,  # checked against FigureKind above
+            budget=Budget(**budget), folder=folder)
+    except KeyError as exc:
+        raise bad(f"{exc.args[0]} is missing") from None
+    except (TypeError, ValueError) as exc:
+        raise bad(f"a value has the wrong type ({exc})") from None
+    if not exercise.tasks:
+        raise bad("tasks is empty: name the functions and classes the learner writes")
+    return exercise
+
+
+@cache
+def exercises() -> tuple[Exercise, ...]:
+    """Every unit under grader/units/, in their manifests' order."""
+    found = [_load(folder) for folder in sorted(UNITS_DIR.iterdir())
+             if (folder / MANIFEST).is_file()]
+    return tuple(sorted(found, key=lambda e: (e.order, e.name)))
+
+
+def names() -> tuple[str, ...]:
+    return tuple(e.name for e in exercises())
+
+
+def get(name: str) -> Exercise:
+    """The exercise called ``name``, or a UsageError that lists them."""
+    for exercise in exercises():
+        if exercise.name == name:
+            return exercise
+    raise UsageError(f"there is no exercise named {name!r}",
+                     hint=f"the exercises are {', '.join(names())}")
+
+
+def exercise_of(path: str | Path) -> str:
+    """The exercise a suite file belongs to: the name of its unit folder."""
+    return Path(path).resolve().parent.name
+
+
+def submission_files() -> tuple[str, ...]:
+    """What a complete submission holds: each exercise's module, and the quiz."""
+    return tuple(e.module_file for e in exercises()) + (ANSWERS_FILE,)
+
+
+# Most callers want the names; the registry is read once, at first import.
+EXERCISES: tuple[str, ...] = names()

@@ -1,0 +1,51 @@
+"""What can go wrong on the learner's side of a call, as exceptions.
+
+The hidden suites let these propagate; the runner turns them into a test
+status (``error`` or ``timeout``) and a message for the learner.
+"""
+from __future__ import annotations
+
+from grader.model import TestStatus
+
+
+class LearnerFault(Exception):
+    """The learner's code did not produce a value."""
+
+    status: TestStatus = "error"
+
+
+class LearnerException(LearnerFault):
+    """The learner's code raised an exception (reported by the child)."""
+
+    def __init__(self, type_name: str, mro: list[str], message: str, traceback: str,
+                 what: str) -> None:
+        self.type_name, self.mro, self.message = type_name, mro, message
+        self.traceback, self.what = traceback, what
+        text = f"{what} raised {type_name}: {message}"
+        if traceback:
+            text += "\n" + traceback.rstrip()
+        super().__init__(text)
+
+    @classmethod
+    def from_wire(cls, data: object, what: str) -> "LearnerException":
+        # The child is untrusted: coerce every field, never trust the shape.
+        data = data if isinstance(data, dict) else {}
+        mro = data.get("mro")
+        mro = [str(m)[:100] for m in mro[:50]] if isinstance(mro, list) else []
+        return cls(str(data.get("type", "Exception"))[:100], mro,
+                   str(data.get("message", ""))[:2000], str(data.get("traceback", ""))[:4000],
+                   what)
+
+
+class LearnerCrash(LearnerFault):
+    """The child died (exit, signal) or broke the protocol."""
+
+
+class LearnerTimeout(LearnerFault):
+    """A call ran past its time limit; the child was killed."""
+
+    status: TestStatus = "timeout"
+
+
+class LearnerImportError(LearnerFault):
+    """The module is missing or could not be imported; nothing in it can run."""
