@@ -13,7 +13,7 @@ QuestionType = Literal["numeric", "single", "multiple", "truefalse"]
 # What kind of problem a submission has (intake's notes, and an exercise that
 # could not run). The gradebook's flags come from these, never from the words.
 ProblemCode = Literal["missing-file", "outside-path", "symlink", "too-large", "too-many-files",
-                      "answers", "forbidden-import", "import-failed"]
+                      "answers", "forbidden-import", "import-failed", "report-failed"]
 # How a quiz answer scored.
 Status = Literal["correct", "partial", "incorrect", "missing", "invalid"]
 

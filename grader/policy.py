@@ -55,6 +55,21 @@ MAX_ARRAY_ELEMENTS = 4_000_000
 MAX_NESTING = 32
 # Characters of a learner's printed output kept per exercise for the report.
 MAX_OUTPUT_CHARS = 4_000
+# Characters of one piece of learner text in a result (a test's message, an
+# exercise's message, a detail's strings; grader/sanitize.py). A failure
+# message with the child's exception and traceback (2,000 + 4,000 characters,
+# faults.py) fits; 229 tests at this cap keep a result under ~2 MB, where
+# uncapped 16 MiB strings made a 403 MB JSON and HTML.
+MAX_TEXT_CHARS = 8_000
+# Characters of one string inside a value the learner's code returned, as the
+# suites see it. Honest returns hold no text but parameter and type names (a
+# few dozen characters); a cap at entry keeps a 16 MiB string from being
+# copied into every message, traceback and hypothesis example (5.3 GB of
+# grader memory, measured before the cap).
+MAX_VALUE_TEXT_CHARS = 2_000
+# Characters of a learner id written in answers.toml: ids are e-mail
+# addresses or roster names; the id is echoed in every report and format.
+MAX_LEARNER_ID_CHARS = 200
 
 # --- Intake ------------------------------------------------------------------
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024

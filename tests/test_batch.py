@@ -169,7 +169,7 @@ def test_a_dask_cluster_grades_like_the_local_workers(graded, tmp_path):
         source = batch / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, subset / name)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+                                  host="127.0.0.1", dashboard_address=":0") as cluster:
         result = grade_class(submissions=subset, out=tmp_path / "out", jobs=2,
                              dask_address=cluster.scheduler_address, progress=False)
     assert (result.graded, result.errors) == (2, 0)

@@ -29,7 +29,9 @@ def test_a_folder_is_copied_and_missing_files_are_named(tmp_path, dest):
     assert sub.name == "alice"
     assert sub.files == ("conv.py", "helpers/extra.py")
     assert (dest / "conv.py").read_text() == "x = 1\n"
-    assert "pooling.py is missing" in [p.message for p in sub.problems] and "answers.toml is missing" in [p.message for p in sub.problems]
+    messages = [p.message for p in sub.problems]
+    assert "pooling.py is missing" in messages and "answers.toml is missing" in messages
+    assert {p.code for p in sub.problems} == {"missing-file"}  # typed, for the gradebook
 
 
 def test_the_fingerprint_covers_names_and_content(tmp_path):

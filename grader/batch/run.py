@@ -21,7 +21,6 @@ import concurrent.futures as cf
 import ctypes
 import hashlib
 import io
-import json
 import multiprocessing
 import os
 import signal
@@ -42,6 +41,7 @@ from grader.batch.gradebook import (LEARNERS_DIR, SIGNATURE_COLUMN, iter_records
                               rebuild_gradebook, row, write_gradebook)
 from grader.intake.submission import take
 from grader.atomic import write_atomic
+from grader.sanitize import dumps
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ class _Run:
         if html is not None:
             write_atomic(name.with_name(name.name + ".html"), html)
         # The JSON last: it is what marks the learner as done.
-        write_atomic(name.with_name(name.name + ".json"), json.dumps(record, indent=2) + "\n")
+        write_atomic(name.with_name(name.name + ".json"), dumps(record) + "\n")
         self.rows[source.learner_id] = self._row(record)
         self.counts["graded" if "error" not in record else
                     "unreadable" if record["status"] == "unreadable" else "errors"] += 1
@@ -219,7 +219,7 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
     """
     from grader.sandbox import warmpool
     from grader.scoring.grading import grade
-    from grader.report.html import render_html
+    from grader.report.html import render_report
     from grader.model import to_json
 
     warmpool.use_in_this_process()  # a worker grades learner after learner
@@ -230,7 +230,10 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
             path.write_bytes(payload)
         result = grade(submission=path, learner=learner_id,
                        secret_file=Path(secret_file) if secret_file else None)
-    return to_json(result), render_html(result, reveal=reveal)
+    # A report that cannot be drawn is noted in the result, never an error:
+    # the learner is recorded, and reused on the next run like any other.
+    result, html = render_report(result, reveal=reveal)
+    return to_json(result), html
 
 
 def _fingerprint(source: LearnerSource) -> str | SubmissionError:

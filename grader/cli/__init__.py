@@ -76,6 +76,7 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     from grader.scoring.grading import grade as grade_submission
     from grader.report.html import write_outputs
     from grader.errors import UsageError
+    from grader.sanitize import terminal
     from grader.scoring.signing import load_sign_key
 
     if sign_key_file is not None and json_path is None:
@@ -85,19 +86,22 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     started = time.monotonic()
     result = grade_submission(submission=submission, learner=learner, secret_file=secret_file,
                               only=only)
-    write_outputs(result, json_path=json_path, html_path=html_path, reveal=reveal,
-                  sign_key=sign_key)
+    result = write_outputs(result, json_path=json_path, html_path=html_path, reveal=reveal,
+                           sign_key=sign_key)
     write_formats(result, gradescope=gradescope_path, prairielearn=prairielearn_path,
                   junit=junit_path, execution_time=time.monotonic() - started, reveal=reveal)
-    click.echo(f"{result.submission}: {result.score:g} / {result.max_score:g}")
+    # Learner text on the instructor's terminal: control characters are
+    # replaced, so no message can move the cursor or paint a fake score.
+    click.echo(terminal(f"{result.submission}: {result.score:g} / {result.max_score:g}"))
     for e in result.exercises:
-        note = f"  ({e.message.splitlines()[0]})" if e.message else ""
+        note = f"  ({terminal(e.message.splitlines()[0], limit=200)})" if e.message else ""
         click.echo(f"  {e.name:<16} {e.score:>6g} / {e.max_score:<4g}{note}")
     click.echo(f"  {'quiz':<16} {result.quiz.score:>6g} / {result.quiz.max_score:<4g}")
     for t in result.tests if only else ():
         seed = "fixed inputs" if t.seed is None else f"seed {t.seed}"
+        output = "\n    ".join(terminal(line) for line in t.output.splitlines())
         click.echo(f"  {t.exercise}::{t.name}: {t.status} ({seed}, {result.seeding})"
-                   + (f"\n    {t.output}" if t.output else ""))
+                   + (f"\n    {output}" if t.output else ""))
 
 
 def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import policy
-from grader import registry
+from grader import policy, registry, sanitize
 from grader.errors import QuizBankError
 from grader.model import QuestionResult, QuestionType, QuizResult, Status
 from grader.paths import QUIZ_BANK
@@ -189,6 +188,8 @@ def read_answers_file(path: Path) -> tuple[dict[str, Any], str | None, list[str]
     problems reading them; never raises."""
     answers, data, problems = _read_answers(path)
     learner = data.get("learner") if isinstance(data.get("learner"), str) else None
+    if learner is not None:  # echoed in every report and format, and seeds the inputs
+        learner = sanitize.terminal(learner, limit=policy.MAX_LEARNER_ID_CHARS)
     return answers, learner, problems
 
 
@@ -235,8 +236,9 @@ def _read_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]
     return answers, data, problems
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
+def _clip(value: str) -> str:
+    value = sanitize.text(value, limit=_SHOWN + 1)
+    return value if len(value) <= _SHOWN else value[:_SHOWN - 3] + "..."
 
 
 def _show(value: Any) -> str:

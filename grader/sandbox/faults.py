@@ -6,6 +6,7 @@ status (``error`` or ``timeout``) and a message for the learner.
 from __future__ import annotations
 
 from grader.model import TestStatus
+from grader.sanitize import text
 
 
 class LearnerFault(Exception):
@@ -31,10 +32,10 @@ class LearnerException(LearnerFault):
         # The child is untrusted: coerce every field, never trust the shape.
         data = data if isinstance(data, dict) else {}
         mro = data.get("mro")
-        mro = [str(m)[:100] for m in mro[:50]] if isinstance(mro, list) else []
-        return cls(str(data.get("type", "Exception"))[:100], mro,
-                   str(data.get("message", ""))[:2000], str(data.get("traceback", ""))[:4000],
-                   what)
+        mro = [text(m, limit=100) for m in mro[:50]] if isinstance(mro, list) else []
+        return cls(text(data.get("type", "Exception"), limit=100), mro,
+                   text(data.get("message", ""), limit=2000),
+                   text(data.get("traceback", ""), limit=4000), what)
 
 
 class LearnerCrash(LearnerFault):

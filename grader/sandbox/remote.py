@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from grader import sanitize
 from grader.sandbox.inside import layers
 from grader.sandbox.inside import protocol
 from grader.sandbox.calls import call_text
@@ -62,7 +63,8 @@ class RemoteCallable:
         if type(reply) is not dict or "value" not in reply:
             raise LearnerCrash(f"{what}: the child sent a malformed reply")
         mutated = reply.get("mutated")
-        return CallResult(reply["value"], tuple(mutated) if isinstance(mutated, list) else ())
+        return CallResult(sanitize.returned(reply["value"]),
+                          tuple(mutated) if isinstance(mutated, list) else ())
 
     def new(self, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Construct an instance of the learner's class (e.g. a torch module)."""
@@ -82,8 +84,9 @@ class RemoteObject:
         self._sandbox, self._handle, self.built_by = sandbox, handle, built_by
 
     def _inspect(self, what: str) -> Any:
-        return self._sandbox.request({"op": "inspect", "handle": self._handle, "what": what},
-                                     what=f"{self.built_by}: {what}")
+        return sanitize.returned(self._sandbox.request(
+            {"op": "inspect", "handle": self._handle, "what": what},
+            what=f"{self.built_by}: {what}"))
 
     def named_parameter_shapes(self) -> dict[str, tuple]:
         return self._inspect("named_parameter_shapes")
@@ -107,9 +110,9 @@ class RemoteObject:
 
     def forward(self, x: np.ndarray, *, train: bool) -> Any:
         mode = "train" if train else "eval"
-        return self._sandbox.request(
+        return sanitize.returned(self._sandbox.request(
             {"op": "forward", "handle": self._handle, "x": _wire(x), "train": bool(train)},
-            what=f"{self.built_by} in {mode} mode, forward(array{tuple(x.shape)} {x.dtype})")
+            what=f"{self.built_by} in {mode} mode, forward(array{tuple(x.shape)} {x.dtype})"))
 
 
 class Learner:

@@ -9,7 +9,7 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from grader import __version__
+from grader import __version__, sanitize
 from grader.sandbox.warmpool import layers_in_force
 from grader.intake.submission import Submission, take
 from grader import registry
@@ -102,7 +102,7 @@ def _summarise(name: str, tests: list[TestResult], box: Sandbox,
         max_score=sum(t.max_score for t in mine),
         passed=sum(t.status == "passed" for t in mine),
         total=len(mine),
-        message=message,
+        message=sanitize.text(message),
         problem=problem,
-        learner_output=box.output(),
+        learner_output=sanitize.text(box.output()),
     )

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.sanitize import shape
+
 
 def _float_text(value: float) -> str:
     # repr round-trips a float exactly; inf and nan need numpy's names.
@@ -134,7 +136,10 @@ def arrays_detail(call: str, got: Any, expected: np.ndarray) -> dict[str, Any] |
 
 def parameters_detail(expected: dict, found: Any) -> dict[str, Any]:
     """The 'parameters' detail: [name, shape] pairs, expected and found."""
-    pairs = lambda d: [[str(k), list(v)] for k, v in d.items()]  # noqa: E731
+    # A learner's module may report anything as a shape, (1.5,) say; that is
+    # its mistake, drawn as "not a shape", never a broken detail.
+    pairs = lambda d: [[str(k), None if (s := shape(v)) is None else list(s)]  # noqa: E731
+                       for k, v in d.items()]
     return {"kind": "parameters", "expected": pairs(expected),
             "found": pairs(found) if isinstance(found, dict) else []}
 

@@ -14,7 +14,7 @@ from typing import Iterable
 
 import pytest
 
-from grader import policy
+from grader import policy, sanitize
 from grader.errors import SuiteError, UsageError
 from grader.sandbox.faults import LearnerFault
 from grader import registry
@@ -82,7 +82,7 @@ class SuitePlugin:
             score=max_score if status == "passed" else 0.0,
             max_score=max_score,
             status=status,
-            output=output,
+            output=sanitize.text(output),
             description=(getattr(item, "obj", None).__doc__ or "").strip(),
             diagnosis=diagnosis,
             detail=detail,
@@ -111,7 +111,9 @@ def _evidence(call: pytest.CallInfo) -> tuple[Diagnosis | None, dict | None]:
     if not isinstance(exc, CheckFailed):
         return None, None
     diagnosis = exc.diagnosis if isinstance(exc.diagnosis, Diagnosis) else None
-    return diagnosis, exc.detail if isinstance(exc.detail, dict) else None
+    if diagnosis is not None:  # catalogue messages may quote the learner's values
+        diagnosis = Diagnosis(sanitize.text(diagnosis.id, limit=200), sanitize.text(diagnosis.message))
+    return diagnosis, sanitize.data(exc.detail) if isinstance(exc.detail, dict) else None
 
 
 def run_suites(learner: Learner, exercises: Iterable[str], *, seeding: Seeding | None = None,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader import policy
+from grader.sanitize import as_float
 from grader.report.figures.detail import broken, is_integer, parse_shape, require, show_shape
 
 # A diverging scale centred on zero, from blue (negative) through near-white
@@ -135,10 +136,12 @@ def _grid(value: Any, name: str) -> list[list[float]] | None:
 
 
 def _number(v: Any) -> float:
-    try:
-        return float(v)
-    except OverflowError:  # an integer beyond float range, from the learner's output
-        return math.inf if v > 0 else -math.inf
+    # Details are strict JSON (grader/sanitize.py): NaN and the infinities
+    # arrive as "NaN", "Infinity" and "-Infinity".
+    value = as_float(v)
+    if value is None:
+        raise ValueError(f"{v!r} is not a number")
+    return value
 
 
 _DIM_NAMES = {4: ("samples", "channels", "height", "width"), 3: ("channels", "height", "width")}

@@ -38,10 +38,12 @@ def parameters_figure(detail: dict[str, Any]) -> ParametersFigure:
         other = found_by_name.get(name)
         status: RowStatus = ("missing" if name not in found_by_name
                              else "matches" if other == shape else "wrong shape")
-        rows.append(ParameterRow(name, show_shape(shape),
-                                 "none" if name not in found_by_name else show_shape(other), status))
+        shown = ("none" if name not in found_by_name else
+                 "not a shape" if other is None else show_shape(other))
+        rows.append(ParameterRow(name, show_shape(shape), shown, status))
     known = {name for name, _ in expected}
-    rows += [ParameterRow(name, "none", show_shape(shape), "unexpected")
+    rows += [ParameterRow(name, "none", "not a shape" if shape is None else show_shape(shape),
+                          "unexpected")
              for name, shape in found if name not in known]
     counts = {s: sum(r.status == s for r in rows) for s in ("wrong shape", "missing", "unexpected")}
     problems = [f"{n} {s}" for s, n in counts.items() if n]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader import policy
+from grader.sanitize import as_float
 from grader.report.figures.detail import broken, height_of, is_integer, require
 
 
@@ -40,7 +41,7 @@ class ReceptiveFieldFigure:
     width: int
     height: int
     expected: int
-    actual: int | None
+    actual: float | None
     computed: int
     brackets: tuple[Bracket, ...]
     description: str
@@ -56,10 +57,11 @@ def receptive_field_figure(detail: dict[str, Any], key: str) -> ReceptiveFieldFi
     require(detail, "layers", "expected", "actual")
     layers = _layers(detail["layers"])
     expected, actual = height_of(detail["expected"]), height_of(detail["actual"])
-    if not is_integer(expected) or not (actual is None or isinstance(actual, (int, float))):
+    number = None if actual is None else as_float(actual)  # "NaN", "Infinity" included
+    if not is_integer(expected) or (actual is not None and number is None):
         raise broken("'expected' must be an integer and 'actual' a number or null, "
                       f"not {detail['expected']!r} and {detail['actual']!r}")
-    expected = int(expected)
+    expected, actual = int(expected), number
 
     # Going up: the field of one unit (r) and the distance between neighbours
     # (j), both in input pixels. Going down: how many units of each layer one

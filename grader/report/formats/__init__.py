@@ -6,7 +6,6 @@ never disagree about a score.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from grader.report.formats.gradescope_results import gradescope_results
@@ -14,6 +13,7 @@ from grader.report.formats.junit import junit_xml
 from grader.report.formats.prairielearn import prairielearn_results
 from grader.atomic import write_atomic
 from grader.model import GradeResult
+from grader.sanitize import dumps
 
 __all__ = ["gradescope_results", "junit_xml", "prairielearn_results", "write_formats"]
 
@@ -30,10 +30,10 @@ def write_formats(result: GradeResult, *, gradescope: Path | None = None,
     written = []
     if gradescope is not None:
         doc = gradescope_results(result, execution_time=execution_time, reveal=reveal)
-        write_atomic(gradescope, json.dumps(doc, indent=2) + "\n")
+        write_atomic(gradescope, dumps(doc) + "\n")
         written.append(gradescope)
     if prairielearn is not None:
-        write_atomic(prairielearn, json.dumps(prairielearn_results(result, reveal=reveal), indent=2) + "\n")
+        write_atomic(prairielearn, dumps(prairielearn_results(result, reveal=reveal)) + "\n")
         written.append(prairielearn)
     if junit is not None:
         write_atomic(junit, junit_xml(result, execution_time=execution_time,
