@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install sandbox-tools browser-tools report test bench
+.PHONY: install sandbox-tools browser-tools report test bench lint
 
 $(BIN)/cnn-grader: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ report: install
 
 test: install browser-tools
 	$(BIN)/python -m pytest
+
+# The layout's checks (pyproject.toml): import-linter's contracts (the pipeline's
+# layers, the child's code apart, no cycles), ruff, and mypy on the package.
+lint: install
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python benchmarks/bench_grade.py

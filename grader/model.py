@@ -96,7 +96,7 @@ class GradeResult:
     files: tuple[str, ...] = field(default=())  # the graded files, as fingerprinted
     learner_id: str = ""  # who was graded: the grader's --learner, else answers.toml's learner
     # Where the hidden tests' random inputs came from: "course" (the course
-    # secret) or "self-check" (no secret configured; see grader/seeding.py).
+    # secret) or "self-check" (no secret configured; see grader/suites/seeding.py).
     seeding: str = ""
 
     @property

@@ -108,7 +108,7 @@ MAX_TIMEOUTS_PER_EXERCISE = 2
 # costs a fresh interpreter, and a crash that repeats will repeat again.
 MAX_CRASHES_PER_EXERCISE = 5
 
-# --- Warm pool (grader/warmpool.py, grader/zygote.py) -------------------------------
+# --- Warm pool (grader/sandbox/warmpool.py, grader/sandbox/inside/zygote.py) -------------------------------
 # Only a batch's workers use the pool (a single grading starts cold children
 # sooner than the zygotes finish importing torch: README, Speed).
 # Pool size: one zygote per flavour (numpy, torch) per worker; a batch
@@ -148,7 +148,7 @@ CLASSROOM_JOB_TIMEOUT_MIN = 40
 # The oldest Python the grader supports (it reads TOML with tomllib, new in 3.11).
 CLASSROOM_PYTHON = "3.11"
 
-# --- Quiz variants (grader/quiz_variants.py) --------------------------------------
+# --- Quiz variants (grader/quiz/variants.py) --------------------------------------
 # Draws per question before a learner's variant falls back to the lesson's
 # numbers; the bank's value lists keep degenerate draws rare, and
 # `cnn-grader quiz validate` fails when any sampled learner needs the fallback.
@@ -160,7 +160,7 @@ QUIZ_VALIDATE_LEARNERS = 300
 # neighbours in a room rarely share one, few enough to review by hand.
 QUIZ_EXPORT_VARIANTS = 5
 
-# --- Pictures in the report (grader/figures/) -------------------------------------
+# --- Pictures in the report (grader/report/figures/) ------------------------------
 # A heatmap shows each value as text in its cell, which stays legible up to
 # about 12 cells a side at the report's width; a larger channel is cropped to
 # the 12 x 12 window around its largest difference (minimal failing cases
@@ -176,13 +176,13 @@ FIGURE_ATOL = ATOL_FLOAT32
 RF_DRAW_WIDTH_PX = 560
 RF_MAX_UNITS_DRAWN = 60
 
-# --- Batches (grader/batch.py) ----------------------------------------------------
+# --- Batches (grader/batch/run.py) ----------------------------------------------------
 # A worker process that dies takes the learners it held with it; each is
 # graded again on a fresh worker, and recorded as an error (graded again on
 # the next run) only if that happens this many times.
 MAX_ATTEMPTS_PER_LEARNER = 2
 
-# --- Other formats (grader/formats/) ----------------------------------------------
+# --- Other formats (grader/report/formats/) ---------------------------------------
 # Learners see each test's result on Gradescope as soon as it is graded: the
 # messages are written for them, and hiding them would only send them to
 # office hours. The autograder's own log (stdout) is for the instructor.

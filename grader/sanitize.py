@@ -2,8 +2,8 @@
 
 Learner text and values reach a result in a few places only: a child's
 exception (``faults.py``), values a child returns (``remote.py``), printed
-output and exercise messages (``grading.py``), a test's message, diagnosis
-and detail (``runner.py``) and answers.toml (``quiz.py``). Each of them
+output and exercise messages (``scoring/grading.py``), a test's message, diagnosis
+and detail (``suites/runner.py``) and answers.toml (``quiz/bank.py``). Each of them
 passes what it takes in through this module, so that every writer (JSON,
 HTML, signing, Gradescope, PrairieLearn, JUnit, the terminal) can rely on:
 

@@ -13,7 +13,7 @@ from grader.paths import PACKAGE_DIR
 
 @pytest.fixture
 def child():
-    spec = importlib.util.spec_from_file_location("child_under_test", PACKAGE_DIR / "child.py")
+    spec = importlib.util.spec_from_file_location("child_under_test", PACKAGE_DIR / "sandbox" / "inside" / "child.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from grader import registry
 from grader.registry import EXERCISES
 from grader.sandbox.forbidden import forbidden_imports
 
@@ -103,6 +104,9 @@ def _shape(signature: inspect.Signature) -> list[tuple]:
 
 def test_every_exercise_is_covered():
     assert set(TASKS) == set(EXERCISES)
+    # The calls below are this test's; the names are the manifests'.
+    assert {e: sorted(TASKS[e]) for e in EXERCISES} == {
+        e: sorted(registry.get(e).tasks) for e in EXERCISES}
 
 
 def test_stubs_and_solutions_offer_the_same_names(pair):

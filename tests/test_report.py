@@ -25,7 +25,7 @@ def test_the_report_shows_total_parts_fingerprint_and_version(solutions_result):
 
 def test_the_report_is_self_contained():
     from grader.paths import PACKAGE_DIR
-    template = (PACKAGE_DIR / "templates" / "report.html.j2").read_text()
+    template = (PACKAGE_DIR / "report" / "templates" / "report.html.j2").read_text()
     assert not re.search(r"(src|href)=\"(https?:)?//", template)
     assert "<script" not in template
 

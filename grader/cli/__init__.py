@@ -150,7 +150,7 @@ def verify(result: Path, sign_key_file: Path | None, submission: Path | None,
     sys.exit(0 if v.genuine else 1)
 
 
-# The learner's command lives in learner_cli.py, which a released repository ships.
+# The learner's command lives in learner/cli.py, which a released repository ships.
 main.add_command(check)
 
 

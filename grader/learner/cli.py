@@ -1,6 +1,6 @@
 """The learner's part of the command line: ``cnn-grader check``.
 
-It lives apart from ``grader/cli.py`` because a learner's released repository
+It lives apart from ``grader/cli/`` because a learner's released repository
 (``cnn-grader release``) ships this module and the few it imports, and
 nothing else of the grader: with no grading code, hidden suite or reference
 in those files, the same ``cnn-grader check`` runs on a laptop, in the

@@ -8,7 +8,7 @@ Classroom's autograding workflow that runs ``cnn-grader check`` on every
 push.
 
 The ``cnn-grader`` command comes with the repository: the release ships the
-few modules behind ``cnn-grader check`` (``learner_cli.py`` and what it
+few modules behind ``cnn-grader check`` (``learner/cli.py`` and what it
 imports) in a ``grader/`` folder that ``pip install -e .`` installs. Nothing
 has to be published, no token is needed, and the version a learner runs is
 the one the instructor released. None of those modules holds reference

@@ -264,9 +264,6 @@ class WarmPool:
         new = self._zygotes[old.flavour] = Zygote(old.flavour, self.runtime)
         return new
 
-    def alive(self, flavour: str) -> bool:
-        return self._zygotes[flavour].alive()
-
     def stop(self) -> None:
         for zygote in self._zygotes.values():
             zygote.stop()

@@ -134,12 +134,6 @@ def assert_int_equals(got: Any, expected: int, *, call: str, diagnose: Diagnoser
              detail=detail)
 
 
-def assert_equals(got: Any, expected: Any, *, call: str,
-                  diagnose: Diagnoser | None = None) -> None:
-    if got != expected or type(got) is not type(expected):
-        fail(f"{call} returned {got!r}, expected {expected!r}", got=got, diagnose=diagnose)
-
-
 def assert_raises(exc_name: str, func: Callable[..., Any], args: tuple = (),
                   kwargs: dict | None = None, *, call: str,
                   diagnose: Diagnoser | None = None) -> None:

@@ -31,7 +31,7 @@ apt-get install -y -qq bubblewrap || echo "note: bubblewrap not installed; gradi
 # installed first, so the project's "torch" requirement below is already met.
 "$VENV/bin/python" -m pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu
 # The project itself, from the bundled source, editable: the grader finds its
-# reference solutions and question bank beside the package (grader/layout.py),
+# reference solutions and question bank beside the package (grader/paths.py),
 # so it must run from this folder, not from a copy in site-packages.
 "$VENV/bin/python" -m pip install --quiet -e "$SOURCE"
 "$VENV/bin/python" -m grader.cli --version

@@ -1,7 +1,7 @@
 """Attack: reads the hidden suite and the quiz key and prints them."""
 import os
 stolen = []
-for rel in ("grader/suites/hidden/test_conv.py", "solutions/answers.toml", "quizzes/cnn.toml"):
+for rel in ("grader/units/conv/hidden.py", "solutions/answers.toml", "quizzes/cnn.toml"):
     path = os.path.join("PROJECT", rel)
     try:
         with open(path) as fh:
