@@ -74,6 +74,12 @@ MAX_LEARNER_ID_CHARS = 200
 # --- Intake ------------------------------------------------------------------
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 MAX_SUBMISSION_FILES = 500
+# Names of files skipped for the file cap that a result lists one by one; the
+# rest are counted (a data/ folder of thousands would otherwise flood it).
+MAX_NAMED_SKIPPED_FILES = 10
+# A learner id names OUT/learners/<id>.json; file names hold 255 bytes, so
+# this leaves room for the suffixes and for ids of any script in UTF-8.
+MAX_LEARNER_ID_BYTES = 200
 MAX_ANSWERS_BYTES = 256 * 1024
 
 # --- Scoring -----------------------------------------------------------------

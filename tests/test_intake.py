@@ -112,3 +112,25 @@ def test_unusable_paths_raise_a_clear_error(tmp_path, dest, name, content, messa
     with pytest.raises(SubmissionError, match=message) as info:
         take(path, dest)
     assert info.value.exit_code != 0
+
+
+def test_graded_files_come_before_the_file_cap(tmp_path, dest, monkeypatch):
+    monkeypatch.setattr(policy, "MAX_SUBMISSION_FILES", 4)
+    src = tmp_path / "many"
+    write(src, {**{f"data/{i:03d}.bin": "" for i in range(30)},
+                "params.py": "x = 1\n", "conv.py": "y = 2\n", "helper.py": "z = 3\n"})
+    sub = take(src, dest)
+    assert sub.files == ("conv.py", "data/000.bin", "helper.py", "params.py")
+    problem = next(p.message for p in sub.problems if "more than 4 files" in p.message)
+    assert "data/001.bin" in problem and "and 19 more" in problem
+    assert "params.py is missing" not in [p.message for p in sub.problems]
+
+
+def test_graded_files_come_before_the_byte_cap(tmp_path, dest, monkeypatch):
+    monkeypatch.setattr(policy, "MAX_SUBMISSION_BYTES", 1000)
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("aaa/data.bin", b"#" * 990)  # first in the archive and in sorted order
+        zf.writestr("params.py", "x = 1\n" * 20)
+    sub = take(archive, dest)
+    assert "params.py" in sub.files and "aaa/data.bin" not in sub.files

@@ -56,10 +56,11 @@ def take(source: Path, dest: Path) -> Submission:
     entries = _unwrap_single_folder(entries)
     files: list[str] = []
     total = 0
-    for rel, data in sorted(entries.items()):
+    skipped: list[str] = []
+    for rel, data in sorted(entries.items(), key=lambda item: _priority(item[0])):
         if len(files) >= policy.MAX_SUBMISSION_FILES:
-            problems.add("too-many-files", f"more than {policy.MAX_SUBMISSION_FILES} files; the rest were ignored")
-            break
+            skipped.append(rel)
+            continue
         total += len(data)
         if total > policy.MAX_SUBMISSION_BYTES:
             problems.add("too-large", f"the submission is over {policy.MAX_SUBMISSION_BYTES} bytes; "
@@ -69,10 +70,26 @@ def take(source: Path, dest: Path) -> Submission:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         files.append(rel)
+    if skipped:
+        named = ", ".join(skipped[:policy.MAX_NAMED_SKIPPED_FILES])
+        more = len(skipped) - policy.MAX_NAMED_SKIPPED_FILES
+        problems.add("too-many-files", f"more than {policy.MAX_SUBMISSION_FILES} files; these were not taken: "
+                     f"{named}" + (f" and {more} more" if more > 0 else "")
+                     + " (the exercise modules and answers.toml are taken first)")
     for required in submission_files():
         if required not in files:
             problems.add("missing-file", f"{required} is missing")
-    return Submission(source.name, dest, tuple(files), fingerprint(dest, files), tuple(problems))
+    return Submission(source.name, dest, tuple(sorted(files)), fingerprint(dest, files),
+                      tuple(problems))
+
+
+def _priority(rel: str) -> tuple[int, str]:
+    """The order files are taken in, so that no cap pushes out what is graded:
+    the exercise modules and answers.toml first (also inside a lone top
+    folder, which is unwrapped later), then Python files the modules may
+    import, then everything else, each in sorted order."""
+    graded = rel in submission_files() or rel.partition("/")[2] in submission_files()
+    return (0 if graded else 1 if rel.endswith(".py") else 2), rel
 
 
 def fingerprint(root: Path, files: list[str] | tuple[str, ...]) -> str:
@@ -88,8 +105,9 @@ def fingerprint(root: Path, files: list[str] | tuple[str, ...]) -> str:
 def _folder_entries(source: Path, problems: Problems) -> dict[str, bytes]:
     entries: dict[str, bytes] = {}
     budget = policy.MAX_SUBMISSION_BYTES
-    for path in sorted(source.rglob("*")):
-        rel = path.relative_to(source).as_posix()
+    paths = {path.relative_to(source).as_posix(): path for path in source.rglob("*")}
+    for rel in sorted(paths, key=_priority):
+        path = paths[rel]
         if ignored(rel):
             continue
         mode = path.lstat().st_mode
@@ -109,7 +127,7 @@ def _zip_entries(source: Path, problems: Problems) -> dict[str, bytes]:
     entries: dict[str, bytes] = {}
     budget = policy.MAX_SUBMISSION_BYTES
     with open_zip(source) as archive:
-        for info in archive.infolist():
+        for info in sorted(archive.infolist(), key=lambda i: _priority(member_name(i))):
             rel = _safe_member_name(info, problems)
             if rel is None or info.is_dir() or ignored(rel):
                 continue

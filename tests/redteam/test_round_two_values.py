@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 from test_redteam import SECRET, full_marks  # noqa: F401 - a fixture
 
-from grader.paths import EXERCISES, PROJECT_DIR, SOLUTIONS_DIR
+from grader.paths import PROJECT_DIR, SOLUTIONS_DIR
+from grader.registry import EXERCISES
 
 HERE = Path(__file__).parent / "attacks" / "values"
 ATTACKS = sorted(p for p in HERE.glob("*__*.*") if p.suffix in (".py", ".toml"))
