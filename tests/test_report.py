@@ -7,7 +7,7 @@ from report_samples import FLIPPED_MESSAGE, arrays_detail, receptive_field_detai
 
 from grader.report.figures import figure_for
 from grader.report.html import render_html
-from grader.model import Diagnosis, TestResult
+from grader.model import Diagnosis, Problem, TestResult
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -41,7 +41,7 @@ def test_everything_from_the_submission_is_escaped(solutions_result):
                           status="failed", output=HOSTILE, description=HOSTILE)
     bad_exercises = tuple(dataclasses.replace(e, message=HOSTILE, learner_output=HOSTILE)
                           for e in solutions_result.exercises)
-    result = dataclasses.replace(solutions_result, submission=HOSTILE, problems=(HOSTILE,),
+    result = dataclasses.replace(solutions_result, submission=HOSTILE, problems=(Problem("answers", HOSTILE),),
                                  tests=(bad_test,), exercises=bad_exercises,
                                  files=(HOSTILE,))
     html = render_html(result)
