@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install sandbox-tools browser-tools report test bench lint
+.PHONY: install sandbox-tools learner-python browser-tools report test bench lint
 
 $(BIN)/cnn-grader: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,26 @@ browser-tools:
 	    echo "note: could not install chromium; the browser test cannot run"; \
 	  else echo "note: chromium and chromium-driver are not installed; the browser test cannot run"; fi; }
 
-install: $(BIN)/cnn-grader sandbox-tools
+# Where bubblewrap cannot make namespaces, a grader running as root runs each
+# learner child as an unprivileged uid (grader/sandbox/learner_uid.py). That uid must be
+# able to run an interpreter with numpy and torch, and this project's .venv is
+# built from a Python that other users may not be able to reach (here
+# /root/.pyenv), so the learner's interpreter is a separate venv, made from
+# Debian's world-readable /usr/bin/python3, outside the project folder (which
+# the grader closes to other users). Only root needs it: without root there
+# is no uid to switch to. grader/policy.py names the same default path.
+LEARNER_PYTHON_BASE ?= /usr/bin/python3
+LEARNER_VENV ?= /opt/cnn-grader/learner-venv
+learner-python:
+	@if [ "$$(id -u)" != 0 ]; then echo "note: not root, so no learner uid: skipping $(LEARNER_VENV)"; \
+	elif [ -x "$(LEARNER_VENV)/bin/python" ] && "$(LEARNER_VENV)/bin/python" -c 'import numpy, torch' 2>/dev/null; then :; \
+	elif [ ! -x "$(LEARNER_PYTHON_BASE)" ]; then echo "note: no $(LEARNER_PYTHON_BASE): without namespaces, grading for credit will refuse"; \
+	else set -e; umask 022; mkdir -p "$$(dirname "$(LEARNER_VENV)")"; \
+	  "$(LEARNER_PYTHON_BASE)" -m venv "$(LEARNER_VENV)"; \
+	  "$(LEARNER_VENV)/bin/python" -m pip install --quiet -c constraints.txt numpy torch; \
+	  chmod -R a+rX "$(LEARNER_VENV)"; fi
+
+install: $(BIN)/cnn-grader sandbox-tools learner-python
 
 report: install
 	$(BIN)/cnn-grader grade solutions --html report.html --json report.json

@@ -1,7 +1,7 @@
 """Throughput of grading a class: the batch path against a naive grader, side by side.
 
 Generates N submissions (a realistic mix: mostly correct, some with a bug from
-tests/variants, a few slow and a few that never return), then grades the same
+grader/units/*/variants, a few slow and a few that never return), then grades the same
 folder twice in one run:
 
 * batch: ``grader.batch.run.grade_class`` (long-lived workers, warm pool,
@@ -18,6 +18,7 @@ The machine's load average is printed before and after: other work on the
 same cores slows both paths.
 
     .venv/bin/python benchmarks/bench_batch.py --n 50 200 --jobs 2
+    .venv/bin/python benchmarks/bench_batch.py --n 200 --skip-naive --similarity both
 """
 from __future__ import annotations
 
@@ -165,14 +166,15 @@ def timed_grade_one(*args):
 _GRADE_ONE = batch.grade_one
 
 
-def run_batch(folder: Path, out: Path, jobs: int) -> dict:
+def run_batch(folder: Path, out: Path, jobs: int, similarity: bool = True) -> dict:
     times_file = out.parent / f"{out.name}-times.tsv"
     os.environ["BENCH_BATCH_TIMES"] = str(times_file)
     batch.grade_one = timed_grade_one  # workers find it in this module (spawn)
     try:
         with TreeMemory(float(os.environ.get("BENCH_MEMORY_EVERY", "0.25"))) as memory:
             start, busy = time.perf_counter(), machine_busy()
-            batch.grade_class(submissions=folder, out=out, jobs=jobs, progress=False)
+            batch.grade_class(submissions=folder, out=out, jobs=jobs, progress=False,
+                              similarity=similarity)
             wall, busy = time.perf_counter() - start, machine_busy() - busy
     finally:
         batch.grade_one = _GRADE_ONE
@@ -306,6 +308,9 @@ def main() -> None:
     parser.add_argument("--naive-timeout", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--skip-naive", action="store_true", help="time the batch path only")
+    parser.add_argument("--similarity", choices=["on", "off", "both"], default="on",
+                        help="the batch's similarity review; both: grade the class a second "
+                             "time without it and compare the two")
     parser.add_argument("--floor-sample", type=int, default=30,
                         help="correct submissions whose suites are also timed in-process")
     args = parser.parse_args()
@@ -320,8 +325,14 @@ def main() -> None:
             for kind in kinds.values():
                 mix[kind.split(" ")[0]] += 1
             print(f"N = {n}: {mix}", flush=True)
-            fast = run_batch(folder, Path(tmp) / "batch-out", args.jobs)
-            print(summary("batch", n, fast), flush=True)
+            fast = run_batch(folder, Path(tmp) / "batch-out", args.jobs,
+                             similarity=args.similarity != "off")
+            print(summary("batch", n, fast) + f"  similarity {args.similarity}", flush=True)
+            if args.similarity == "both":
+                plain = run_batch(folder, Path(tmp) / "batch-plain", args.jobs, similarity=False)
+                print(summary("batch", n, plain) + "  similarity off", flush=True)
+                print(f"  similarity on takes {fast['wall'] / plain['wall'] - 1:+.1%} "
+                      f"against off", flush=True)
             print("  scores " + scores_by_kind(kinds, fast["scores"]), flush=True)
             print("  median s by kind " + by_kind(kinds, fast["seconds"]), flush=True)
             if not args.skip_naive:

@@ -9,9 +9,14 @@ grader of these suites can reach. Learner code runs here unguarded: give it
 only submissions known to finish (``bench_batch.py`` gives the correct ones).
 
     python benchmarks/suite_floor.py SUBMISSION...   # prints {name: CPU seconds} as JSON
+    python benchmarks/suite_floor.py --per-suite SUBMISSION...
+        # {name: {exercise: CPU seconds}}: each suite's share of one run (collecting
+        # its file, running its tests), e.g. to hold a new suite to its budget
+        # (backward and im2col: 0.15 CPU s each for a correct submission)
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -30,7 +35,31 @@ from grader.paths import PACKAGE_DIR, SUITES_DIR  # noqa: E402
 from grader.suites.runner import IN_PROCESS_OPTIONS  # noqa: E402
 
 
-def grade_in_process(submission: Path) -> float:
+class SuiteClock:
+    """CPU seconds per hidden suite within one run: collecting its file, then its tests."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def _add(self, path, seconds: float) -> None:
+        name = registry.exercise_of(str(path)) if str(path).endswith("hidden.py") else ""
+        if name in registry.EXERCISES:
+            self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector):
+        start = time.process_time()
+        yield
+        self._add(getattr(collector, "path", ""), time.process_time() - start)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item):
+        start = time.process_time()
+        yield
+        self._add(item.path, time.process_time() - start)
+
+
+def grade_in_process(submission: Path, clock: SuiteClock | None = None) -> float:
     """CPU seconds this process spends running every hidden suite against ``submission``."""
     os.environ["NAIVE_SUBMISSION"] = str(submission)
     args = [*(str(e.hidden_suite) for e in registry.exercises()),
@@ -38,19 +67,31 @@ def grade_in_process(submission: Path) -> float:
             "-p", "naive_plugin", "-p", "grader.suites.fixtures", *IN_PROCESS_OPTIONS]
     start = time.process_time()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = pytest.main(args)
+        code = pytest.main(args, plugins=[clock] if clock is not None else [])
     seconds = time.process_time() - start
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise SystemExit(f"pytest stopped with {code!r} on {submission}")
     return seconds
 
 
+def per_suite(submission: Path) -> dict[str, float]:
+    clock = SuiteClock()
+    grade_in_process(submission, clock)
+    return {name: round(clock.seconds.get(name, 0.0), 4) for name in registry.EXERCISES}
+
+
 def main() -> None:
-    submissions = [Path(p) for p in sys.argv[1:]]
-    if not submissions:
-        raise SystemExit(__doc__)
-    grade_in_process(submissions[0])  # warm-up: imports, first collection, lazy torch setup
-    print(json.dumps({p.name: round(grade_in_process(p), 4) for p in submissions}))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-suite", action="store_true",
+                        help="split each run's CPU seconds by hidden suite")
+    parser.add_argument("submissions", nargs="+", type=Path)
+    options = parser.parse_args()
+    grade_in_process(options.submissions[0])  # warm-up: imports, collection, lazy torch setup
+    if options.per_suite:
+        print(json.dumps({p.name: per_suite(p) for p in options.submissions}))
+    else:
+        print(json.dumps({p.name: round(grade_in_process(p), 4)
+                          for p in options.submissions}))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,11 @@ class UsageError(GraderError):
     exit_code = 2
 
 
+class IsolationError(UsageError):
+    """Grading for credit was asked for where learner code could reach the
+    grader's files, keys or results (see grader/scoring/credit.py)."""
+
+
 class SubmissionError(GraderError):
     """The submission path or archive cannot be read at all."""
 

@@ -19,11 +19,15 @@ SIGN_KEY_ENV = "CNN_GRADER_SIGN_KEY_FILE"
 # Every key file this process has read: learner children must not open them
 # either (isolation.protected_paths), or a submission could print a key into
 # its own report. Keys are read before any child starts.
-_read: set[Path] = set()
+_read: dict[Path, str] = {}  # path -> what it holds ("course secret", "signing key")
 
 
 def key_files_read() -> list[Path]:
     return sorted(_read)
+
+
+def key_files_holding(what: str) -> list[Path]:
+    return sorted(path for path, kind in _read.items() if kind == what)
 
 
 def key_path(given: Path | None, env_var: str) -> Path | None:
@@ -40,7 +44,7 @@ def read_key_file(path: Path, *, what: str, env_var: str) -> bytes:
             f"then pass the file, or set {env_var}=FILE")
     try:
         data = Path(path).read_bytes().strip()
-        _read.add(Path(path).resolve())
+        _read[Path(path).resolve()] = what
     except FileNotFoundError:
         raise UsageError(f"the {what} file {path} does not exist", hint=hint) from None
     except IsADirectoryError:

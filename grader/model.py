@@ -16,6 +16,9 @@ ProblemCode = Literal["missing-file", "outside-path", "symlink", "too-large", "t
                       "answers", "forbidden-import", "import-failed", "report-failed"]
 # How a quiz answer scored.
 Status = Literal["correct", "partial", "incorrect", "missing", "invalid"]
+# How sandbox.isolation.layers_in_force and scoring.credit.INSECURE_NOTE begin
+# the entries that warn a reader the learner's code was not walled off.
+UNISOLATED_PREFIXES = ("INSECURE:", "NOT ISOLATED:")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class TestResult:
     # docs/architecture.md ("Failure details") for the kinds and their keys.
     detail: dict[str, Any] | None = None
     seed: int | None = None  # the seed this test drew its random inputs from, if any
+    # The grader, not the learner, could not judge this test (status "error",
+    # output "grader fault: regrade ..."); a batch run again regrades it.
+    grader_fault: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,10 @@ class ExerciseResult:
     message: str = ""  # a problem with the whole exercise (missing file, import failed)
     problem: ProblemCode | None = None  # its kind, when there is one
     learner_output: str = ""  # what the learner's code printed, last part only
+    # Information only (a unit's timing.py, e.g. grader/units/im2col/timing.py),
+    # shown in the HTML report and kept out of the JSON: it changes from run to
+    # run, and a regrade must not.
+    timing: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,8 @@ class GradeResult:
     # Where the hidden tests' random inputs came from: "course" (the course
     # secret) or "self-check" (no secret configured; see grader/suites/seeding.py).
     seeding: str = ""
+    # Graded for credit without isolation, because --insecure said so (scoring/credit.py).
+    insecure: bool = False
 
     @property
     def score(self) -> float:
@@ -106,6 +118,11 @@ class GradeResult:
     @property
     def max_score(self) -> float:
         return _round(sum(e.max_score for e in self.exercises) + self.quiz.max_score)
+
+    @property
+    def isolation_warning(self) -> str:
+        """The isolation entry that says this grading was not walled off, or ""."""
+        return next((i for i in self.isolation if i.startswith(UNISOLATED_PREFIXES)), "")
 
     def exercise(self, name: str) -> ExerciseResult:
         return next(e for e in self.exercises if e.name == name)
@@ -142,4 +159,5 @@ def to_json(result: GradeResult) -> dict[str, Any]:
         "problems": [p.message for p in result.problems],
         "problem_codes": [p.code for p in result.problems],  # one per problem, in order
         "isolation": list(result.isolation),
+        "insecure": result.insecure,
     }

@@ -15,6 +15,18 @@ ATOL_FLOAT64 = 1e-9
 RTOL_FLOAT32 = 1e-4
 ATOL_FLOAT32 = 1e-5
 
+# --- Numeric gradients (the backward suite's central-difference tests) -------
+# The losses checked are linear (conv, average pooling) or piecewise linear
+# (max pooling, on values 0.5 apart), so central differences are exact up to
+# rounding: a step of 1e-3 leaves a rounding error near 1e-12 while staying
+# far below the 0.5 gap that would let a window's maximum change place.
+NUMERIC_GRADIENT_STEP = 1e-3
+# How close the reference must come to those numeric gradients (a guard on
+# the suite itself, far looser than the rounding error and far tighter than
+# any real mistake).
+NUMERIC_GRADIENT_RTOL = 1e-6
+NUMERIC_GRADIENT_ATOL = 1e-8
+
 # --- Property-based hidden tests (hypothesis) --------------------------------
 # Examples per property test. Each is one call into the learner's child
 # (about a millisecond on these tiny inputs), and a failure costs some 20
@@ -25,23 +37,58 @@ ATOL_FLOAT32 = 1e-5
 # times while a correct submission's grading stays near its 1-2 s.
 PROPERTY_EXAMPLES = 25
 
+# --- The report's timing line for im2col.conv2d_matmul (units/im2col/timing.py) --
+# Information only. One mid-size input: large enough that a matrix product
+# beats loops visibly (a 3x3 conv of 8 to 16 channels on 32x32 maps), small
+# enough that a plain-loop conv2d (~0.2 s here) stays far inside CALL_CPU_S.
+# The best of 2 calls drops the worst disturbance at little cost per grading.
+TIMING_INPUT_SHAPE = (2, 8, 32, 32)
+TIMING_WEIGHT_SHAPE = (16, 8, 3, 3)
+TIMING_REPEATS = 2
+
 # --- Running learner code ---------------------------------------------------
 # These are the defaults of every exercise's time budget; a unit's manifest
 # may set its own ([budget] in grader/units/<name>/manifest.toml).
 # One call of a learner function gets this many seconds of wall time. The
 # hidden inputs are tiny (a reference call takes well under 10 ms; the
-# plain-loop variant in tests/variants under 50 ms), so an honest solution
+# plain-loop variant in grader/units/*/variants under 50 ms), so an honest solution
 # finishes far inside this; an endless loop does not.
 CALL_TIMEOUT_S = 5.0
 # Where a cgroup counts the child's CPU time, a call is also stopped once it
 # has used this many CPU seconds (counted from 0.1 s into the call; see
-# sandbox._Clock). An endless loop computes all the time: it ends after 2 s
+# sandbox/clock.py). An endless loop computes all the time: it ends after 2 s
 # of a core instead of holding one for CALL_TIMEOUT_S, which is most of what
 # a class's endless loops cost a batch. 2 s is still 40 times the slowest
 # honest call, and load does not eat into it, since a call that waits for a
 # core uses no CPU meanwhile. The wall clock stays for code that waits
 # instead of computing (a sleep, a deadlock).
 CALL_CPU_S = 2.0
+# Writing a request to the child shares the call's clocks: a child that stops
+# reading its requests (its pipe full) is killed like one that stops answering
+# (sandbox/session.py, _write), so no wait on a child is without a deadline.
+
+# A budget per submission per exercise, over every wait on its children
+# (starts, imports, calls, in every child it needed) and their CPU time.
+# Per-call clocks alone let a correct submission that sleeps 3.5 s in every
+# call hold a worker for some 1,400 s. Measured (2026-12-01, a 2-core machine
+# at load average 12, one grading per exercise; waiting / CPU seconds as the
+# budget counts them): solutions conv 3.2/0.4, pooling 7.7/0.4, params 2.0/0.4,
+# receptive_field 2.7/0.4, residual 11.4/4.0 (it imports torch); the slowest
+# honest variant in grader/units/*/variants per exercise: conv ok_strided_view 5.1,
+# pooling ok_sliding_window 5.3, params ok_numpy_prod 2.6, receptive_field
+# ok_forward 3.0, residual ok_canonical 18.1/3.8. So 30 s of wall clock is
+# about 1.7 times the slowest honest need on a loaded machine (residual), 6
+# times for the numpy exercises, and 20 s of CPU (load does not eat into CPU
+# time) 5 times the most measured (residual, 4.0 s).
+# Once spent, the exercise's remaining tests fail at once with
+# status "timeout", saying the submission was too slow overall.
+# These are the defaults of every unit's [budget] (total_wall_s, total_cpu_s;
+# grader/registry.py), so that a unit's manifest can set its own numbers
+# without changing the code that applies them.
+EXERCISE_WALL_S = 30.0
+EXERCISE_CPU_S = 20.0
+
+
 # Importing a learner module may pull in numpy and torch (about 1.5 s here).
 IMPORT_TIMEOUT_S = 30.0
 # Starting the child interpreter itself.
@@ -129,10 +176,20 @@ WARM_POOL_MAX_FORKS = 1000
 # fork or child setup is the grader's trouble (no learner code has run yet),
 # so it is retried rather than charged to the learner as a lost test.
 WARM_SPAWN_ATTEMPTS = 2
-# Each forked child's private /tmp and /dev/shm (memory-backed, and counted in
-# its memory cgroup): room for the submission (MAX_SUBMISSION_BYTES) and for
-# files as large as MAX_FILE_BYTES allows.
-WARM_CHILD_TMPFS_BYTES = 96 << 20
+# Every child's private scratch, /tmp and /dev/shm (warm and cold children
+# alike; memory-backed, and counted in its memory cgroup): room for the
+# submission (MAX_SUBMISSION_BYTES, which a warm child holds there too) and
+# for files as large as MAX_FILE_BYTES allows. Without it a cold child wrote
+# 3.1 GB into the host's scratch folder. Honest code writes no files at all.
+CHILD_TMPFS_BYTES = 96 << 20
+# Files (inodes) in each of those folders: a tmpfs otherwise allows one per
+# two pages of the machine's RAM, and empty files cost no bytes, only kernel
+# memory. Room for the submission's MAX_SUBMISSION_FILES several times over.
+CHILD_TMPFS_INODES = 4096
+# Where no private tmpfs can be mounted (no user namespaces, not root), the
+# grader itself looks at the cold child's scratch folder this often while it
+# waits, and kills a child over either cap above (sandbox/clock.py, ScratchWatch).
+SCRATCH_WATCH_S = 0.25
 # torch threads in the grader's own process (the suites' reference computations).
 # Its tensors are tiny, and a grading process shares the cores with its children
 # and, in a batch, with one worker per core: extra intra-op threads only spin
@@ -212,3 +269,63 @@ GRADESCOPE_LEARNER_FIELD = "email"
 # bits) a key can be guessed by brute force from one signed result or one
 # leaked seed; the hint suggests 32 random bytes, as hex.
 MIN_SECRET_BYTES = 16
+
+# --- Similarity review (grader/batch/similarity.py) ---------------------------------
+# Winnowing over the normalised code (names as V, strings as S, no comments,
+# docstrings or layout): a run of code shorter than the noise length is never
+# matched, one at least the guarantee length always is (the window is the
+# difference plus one). Measured on grader/units/*/variants (the reference and the
+# correct variants, each disguised with renamed variables, reordered
+# functions and new comments, four seeds each; tests/similarity_samples.py):
+#   noise/guarantee  weakest disguised copy  closest independent pair
+#   25/32            0.73                    0.54
+#   30/37            0.69                    0.52
+#   35/42            0.59                    0.52
+# 30/37 leaves the widest margin on both sides of the threshold below.
+SIMILARITY_NOISE_CHARS = 30
+SIMILARITY_GUARANTEE_CHARS = 37
+# A pair is listed for review at this similarity (the mean of the share of
+# each side's code found in the other): between the closest pair of correct
+# variants written independently (0.52: the residual block has one
+# idiomatic form; the other exercises stay under 0.3) and the weakest
+# disguised copy (0.69). It asks for a look, nothing more.
+SIMILARITY_REVIEW_THRESHOLD = 0.6
+# class.html shows this many pairs side by side, most similar first, so the
+# page stays readable when a whole class hands in the same code (a template
+# followed closely); similarity.csv lists every pair.
+SIMILARITY_REPORT_MAX_PAIRS = 50
+# Lines of matched code shown per side of a pair in class.html.
+SIMILARITY_EXCERPT_MAX_LINES = 60
+
+# --- Without namespaces: the learner uid (grader/sandbox/learner_uid.py) -----------
+# uids leased to learner children where bubblewrap cannot make namespaces and
+# the grader is root. Debian leaves 60000-64999 unallocated for sites to
+# use, and 300 covers every child of a batch at once (5 per learner, one
+# learner per worker) with room for several batches on one machine. A uid of
+# the range that an account other than ours (LEARNER_ACCOUNT_PREFIX) owns is
+# skipped: a uid someone else uses is never a learner's.
+LEARNER_UIDS = range(64100, 64400)
+LEARNER_ACCOUNT_PREFIX = "cnn-learner"
+# One lock file per uid, root's only: a lease lasts as long as the process
+# that holds it, so a grader killed mid-grading frees its uids.
+LEARNER_UID_LOCK_DIR = "/run/cnn-grader-uids"
+# The interpreter a learner uid runs (`make learner-python` builds it from
+# Debian's world-readable /usr/bin/python3): the grader's own may live where
+# other users cannot enter, such as /root/.pyenv.
+LEARNER_PYTHON = "/opt/cnn-grader/learner-venv/bin/python"
+# Killing every process of a uid repeats until none is left; a uid whose
+# processes still live after this long is a fault of the grader's machine.
+LEARNER_KILL_S = 10.0
+
+# --- The grader's own trouble (suites/runner.py, scoring/regrade.py) -------------
+# A test whose outcome may be the grader's doing (a hypothesis "flaky"
+# verdict, a child killed by a signal nobody in the grading sent, a timeout)
+# is run again in fresh children, at most this many times; the outcome that
+# repeats is the learner's. Under load a machine stalls for seconds at a
+# time, and two retries made the Dask flake go away (README, Speed).
+GRADER_FAULT_RETRIES = 2
+# At most this many tests of one grading are retried: an endless-loop
+# submission times out on every exercise, and each retry of a timeout costs
+# up to CALL_TIMEOUT_S. Beyond it, a test still in doubt is marked "grader
+# fault: regrade" for a batch to regrade, never charged to the learner.
+GRADER_FAULT_MAX_TESTS = 12

@@ -32,7 +32,11 @@ class Budget:
     call_wall_s: float = policy.CALL_TIMEOUT_S  # one call, wall clock
     call_cpu_s: float = policy.CALL_CPU_S  # one call, CPU time where a cgroup counts it
     import_wall_s: float = policy.IMPORT_TIMEOUT_S  # importing the learner's module
-    exercise_cpu_s: int = policy.MAX_CPU_SECONDS  # the child's whole life (every test)
+    exercise_cpu_s: int = policy.MAX_CPU_SECONDS  # one child's whole life (its RLIMIT_CPU)
+    # One submission's whole exercise, over every wait on its children (starts,
+    # imports, calls, in every child it needed) and their CPU time.
+    total_wall_s: float = policy.EXERCISE_WALL_S
+    total_cpu_s: float = policy.EXERCISE_CPU_S
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,37 @@ def test_a_course_secret_regrades_and_a_key_signs_files_and_rows(graded, tmp_pat
     assert record["seeding"] == "course"
     assert verify_result(record, key=key_bytes, learner="carol").genuine
     book = {b["learner_id"]: b for b in read_gradebook(work / "gradebook.csv")}
-    assert all(verify_row(b, key=key_bytes) for b in book.values())
+    assert verify_row(book["carol"], key=key_bytes) and "unverified" not in book["carol"]["flags"]
+    # The others were recorded without the key: their files do not verify under it,
+    # so their rows are flagged and carry no signature (never laundered into one).
+    others = [b for name, b in book.items() if name != "carol"]
+    assert others and all("unverified" in b["flags"].split() and b["signature"] == ""
+                          and not verify_row(b, key=key_bytes) for b in others)
     assert not verify_row({**book["carol"], "total": "999"}, key=key_bytes)
     assert "c" * 64 not in (work / "gradebook.csv").read_text() + json.dumps(record)
+
+
+def test_records_keep_the_graded_code_and_the_batch_reviews_similarity(graded):
+    from grader.batch.similarity import CSV_COLUMNS
+
+    _, out, _ = graded
+    records = _records(out)
+    assert records["alice"]["sources"]["conv"] == (SOLUTIONS_DIR / "conv.py").read_text()
+    assert "sources" not in records["eve"]
+    rows = (out / "similarity.csv").read_text().splitlines()
+    assert rows[0] == ",".join(CSV_COLUMNS)
+    pairs = {tuple(r.split(",")[:3]) for r in rows[1:]}
+    # alice, carol and frank<b> hand in the same conv.py: a pair worth a look.
+    assert ("conv", "alice", "frank<b>") in pairs
+    html = (out / "class.html").read_text()
+    assert "similar: worth a look" in html and "frank&lt;b&gt;" in html
+
+
+def test_no_similarity_leaves_the_review_out(graded, tmp_path):
+    batch, out, _ = graded
+    work = tmp_path / "out"
+    shutil.copytree(out, work)
+    (work / "similarity.csv").unlink()
+    grade_class(submissions=batch, out=work, jobs=1, progress=False, similarity=False)
+    assert not (work / "similarity.csv").exists()
+    assert "not run" in (work / "class.html").read_text()

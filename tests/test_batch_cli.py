@@ -75,4 +75,4 @@ def test_ci_and_pipes_get_no_progress_bar(tmp_path):
                           capture_output=True, text=True, env={**os.environ, "CI": "true"})
     assert done.returncode == 0, done.stderr
     assert "1/1" not in done.stderr and "grading" not in done.stderr
-    assert "1 unreadable" in done.stdout
+    assert "1 (eve) unreadable" in done.stdout

@@ -8,6 +8,7 @@ import pytest
 
 from grader.sandbox.inside import layers as L
 from grader.suites.diagnosis import NOT_APPLICABLE, catalogue, diagnose, mistake_ids
+from grader.registry import EXERCISES
 from grader.suites.reference import reference
 
 conv = reference("conv")
@@ -40,6 +41,14 @@ CASES = {
           L.Conv2d(8, 8, 3)],)],
     "receptive_field.effective_stride": [
         ([L.Conv2d(3, 8, 3, stride=2), L.MaxPool2d(2, stride=2), L.MaxPool2d(2)],)],
+    "backward.conv2d_backward": [(RNG.standard_normal((2, 3, 7, 9)), X, W, 1, (1, 1)),
+                                 (RNG.standard_normal((2, 3, 4, 5)), X, W, 2, 1)],
+    "backward.max_pool2d_backward": [(RNG.standard_normal((2, 2, 5, 6)), X, 3, 1),
+                                     (RNG.standard_normal((2, 2, 4, 5)), np.round(X), 2, None, 1)],
+    "backward.avg_pool2d_backward": [(RNG.standard_normal((2, 2, 4, 4)), X, 3, 2, 1)],
+    "im2col.im2col": [(X, 3, 2, 1), (X, (2, 3))],
+    "im2col.conv2d_matmul": [(X, W, B, 1, 1)],
+    "im2col.avg_pool_as_conv": [(3, 2)],
 }
 
 
@@ -140,5 +149,5 @@ def test_residual_mistakes_are_named_from_structure_and_forward():
 def test_ids_are_stable_and_prefixed_by_their_exercise():
     for mistake_id in mistake_ids():
         exercise, _, name = mistake_id.partition(".")
-        assert exercise in {"conv", "pooling", "params", "receptive_field", "residual"}
+        assert exercise in set(EXERCISES)
         assert name and name == name.lower() and " " not in name

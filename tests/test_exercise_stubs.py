@@ -94,6 +94,19 @@ TASKS = {
     "residual": {
         "ResidualBlock": ("residual.1", lambda: (4, 4)),
     },
+    "backward": {
+        "conv2d_backward": ("backward.1", lambda: (np.ones((1, 1, 2, 2)), np.zeros((1, 1, 3, 3)),
+                                                   np.ones((1, 1, 2, 2)))),
+        "max_pool2d_backward": ("backward.2", lambda: (np.ones((1, 1, 2, 2)),
+                                                       np.zeros((1, 1, 4, 4)), 2)),
+        "avg_pool2d_backward": ("backward.3", lambda: (np.ones((1, 1, 2, 2)),
+                                                       np.zeros((1, 1, 4, 4)), 2)),
+    },
+    "im2col": {
+        "im2col": ("im2col.1", lambda: (np.zeros((1, 1, 3, 3)), 2)),
+        "conv2d_matmul": ("im2col.2", lambda: (np.zeros((1, 1, 3, 3)), np.ones((1, 1, 2, 2)))),
+        "avg_pool_as_conv": ("im2col.3", lambda: (2, 2)),
+    },
 }
 
 

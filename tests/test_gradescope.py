@@ -98,7 +98,8 @@ def autograder(bundle, tmp_path_factory) -> Path:
     return unpacked(bundle, tmp_path_factory.mktemp("gs") / "autograder")
 
 
-def run_autograder(root: Path, submission: Path, metadata: dict | None = None) -> tuple[dict, str]:
+def run_autograder(root: Path, submission: Path, metadata: dict | None = None,
+                   extra_env: dict | None = None) -> tuple[dict, str]:
     """Run the bundle's run_autograder as Gradescope would; ``metadata`` is what
     Gradescope writes to submission_metadata.json (None: no such file)."""
     if (root / "submission").exists():
@@ -110,7 +111,8 @@ def run_autograder(root: Path, submission: Path, metadata: dict | None = None) -
     # The grader's dependencies are the ones already installed for the tests
     # (setup.sh installs them on Gradescope); the grader itself is the bundle's.
     env = {k: v for k, v in os.environ.items() if k not in (SECRET_ENV, "CNN_GRADER_METADATA")}
-    env.update(CNN_GRADER_AUTOGRADER_DIR=str(root), CNN_GRADER_PYTHON=sys.executable)
+    env.update(CNN_GRADER_AUTOGRADER_DIR=str(root), CNN_GRADER_PYTHON=sys.executable,
+               **(extra_env or {}))
     done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -338,7 +340,11 @@ def test_on_gradescope_the_learner_secret_and_no_reveal_come_from_the_bundle(
     seeded = [(t["name"], int(m.group(1))) for t in results["tests"]
               if (m := re.search(r"seed (\d+)\.", t["output"]))]
     assert seeded
-    bob = Seeding("bob@example.edu", "course", SECRET.encode())
+    # Seeds follow the submitted files too (issue 12): a resubmission draws anew.
+    from grader.intake.submission import take
+    (tmp_path / "intake").mkdir()
+    graded_files = take(sub, tmp_path / "intake").fingerprint
+    bob = Seeding("bob@example.edu", "course", SECRET.encode(), fingerprint=graded_files)
     for name, seed in seeded:
         assert seed == bob.seed(*name.split("::", 1)), name
     # --no-reveal: learners see their answer, not the right one.
@@ -362,3 +368,38 @@ def test_unusable_metadata_gives_a_zero_with_the_reason_not_the_learners_own_id(
     assert results["score"] == 0 and "could not grade" in results["output"]
     assert "lists no users" in results["output"]
     assert "carol" not in log
+
+
+@pytest.mark.redteam
+@pytest.mark.parametrize("mode", ["namespaces", "learner-uid"])
+def test_the_bundle_holds_against_reading_and_forging_cheats(mode, bundle, tmp_path,
+                                                             solutions_result):
+    """run_autograder as on Gradescope, with bubblewrap and (as root, without
+    namespaces) with the learner uid: a submission that reads the reference
+    through libc and one whose daemon rewrites results.json after the grader
+    exits both leave the grader's own scores in results.json."""
+    import time
+
+    from grader.sandbox import learner_uid
+    from grader import policy
+    env = {"CNN_GRADER_LEARNER_PYTHON": policy.LEARNER_PYTHON}
+    if mode == "learner-uid":
+        if os.geteuid() != 0:
+            pytest.skip("the learner uid needs root; without it the bundle refuses (credit.py)")
+        assert learner_uid.unavailable() is None, "run make learner-python"
+        env["CNN_GRADER_NO_BWRAP"] = "1"
+    root = unpacked(bundle, tmp_path / "autograder")
+    attacks = Path(__file__).parent / "redteam" / "attacks"
+    for attack in ("conv__libc_read_reference", "conv__cgroup_escape_daemon"):
+        sub = tmp_path / attack
+        shutil.copytree(SOLUTIONS_DIR, sub)
+        source = (attacks / f"{attack}.py").read_text()
+        (sub / "conv.py").write_text(source.replace("PROJECT", str(root / "source"))
+                                     .replace("MARKER", "6.5"))
+        results, log = run_autograder(root, sub, extra_env=env)
+        time.sleep(1.5)  # the daemon waits for the grader to exit, then writes
+        assert json.loads((root / "results" / "results.json").read_text()) == results
+        conv = [t for t in results["tests"] if t["name"].startswith("conv")]
+        assert conv and all(t["score"] == 0 for t in conv), attack
+        expected = solutions_result.max_score - solutions_result.exercise("conv").max_score
+        assert results["score"] == pytest.approx(expected), log[-2000:]

@@ -123,3 +123,10 @@ def test_the_learner_id_comes_from_the_grader_then_from_answers_toml(given, writ
 def test_the_result_names_the_learner_from_answers_toml(solutions_result):
     assert solutions_result.learner_id == "reference"
     assert to_json(solutions_result)["learner_id"] == "reference"
+
+
+def test_the_conv2d_matmul_timing_is_information_only(solutions_result):
+    line = solutions_result.exercise("im2col").timing
+    assert line.startswith("Timing (") and "not points" in line and "your conv2d " in line
+    assert all(not e.timing for e in solutions_result.exercises if e.name != "im2col")
+    assert "Timing (" not in json.dumps(to_json(solutions_result))  # a regrade stays exact

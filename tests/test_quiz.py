@@ -83,6 +83,8 @@ NUMERIC = {
     "history-lecun-backprop": 1989,
     "history-alexnet-gap": 26.2 - 16.4,
     "resnet152-error": 3.57,
+    "im2col-columns": (3 * 3 * 3) * _out(32, 3, 1, 1) ** 2,
+    "learned-downsampler-params": 64 * (2 * 2 * 64 + 1),
 }
 
 

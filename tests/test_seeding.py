@@ -24,17 +24,18 @@ from conftest import submission_with
 SECRET = b"course-secret-for-tests-0123456789abcdef"
 
 
-def course(learner: str) -> Seeding:
-    return Seeding(learner_id=learner, mode="course", secret=SECRET)
+def course(learner: str, fingerprint: str = "") -> Seeding:
+    return Seeding(learner_id=learner, mode="course", secret=SECRET, fingerprint=fingerprint)
 
 
-def test_seeds_depend_on_learner_exercise_test_and_secret_only():
+def test_seeds_depend_on_learner_exercise_test_fingerprint_and_secret_only():
     alice = course("alice")
     assert alice.seed("conv", "test_no_bias") == course("alice").seed("conv", "test_no_bias")
     variants = {alice.seed("conv", "test_no_bias"), course("bob").seed("conv", "test_no_bias"),
                 alice.seed("pooling", "test_no_bias"), alice.seed("conv", "test_no_bias[1]"),
+                course("alice", "f" * 64).seed("conv", "test_no_bias"),
                 Seeding("alice", "self-check", SELF_CHECK_SECRET).seed("conv", "test_no_bias")}
-    assert len(variants) == 5
+    assert len(variants) == 6
     # Joining with a separator: ("ab", "c") and ("a", "bc") are different learners' tests.
     assert course("ab").seed("c", "test_x") != course("a").seed("bc", "test_x")
     assert all(0 <= s < 2 ** 53 for s in variants)
@@ -129,27 +130,40 @@ def {name}(*args, **kwargs):
 '''
 
 
-def leaked_table_module(exercise: str, functions: tuple[str, ...], learner: str) -> str:
-    """The source of ``exercise``.py answering every hidden call by ``learner``'s table."""
+def leaked_table_module(exercise: str, functions: tuple[str, ...], seeding: Seeding) -> str:
+    """The source of ``exercise``.py answering every hidden call from the table that a
+    grading under ``seeding`` hands out (what a learner reads off their own report)."""
     import inspect
 
     recorder = Recorder({}, exercise)
-    run_suites(recorder, (exercise,), seeding=course(learner))
+    run_suites(recorder, (exercise,), seeding=seeding)
     return CHEAT.format(table=repr(recorder.table), key_source=inspect.getsource(call_key)) \
         + "".join(ANSWER.format(name=f) for f in functions)
 
 
+def fingerprint_of(sub) -> str:
+    from grader.intake.submission import take
+
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as work:
+        return take(Path(sub), Path(work) / "s").fingerprint
+
+
 @pytest.fixture(scope="module")
 def cheat_results(tmp_path_factory, monkeypatch_module):
-    """A submission holding alice's leaked outputs, graded for alice and for bob."""
-    source = leaked_table_module("conv", ("conv_output_size", "conv2d"), "alice")
+    """Alice's first submission (the solutions) hands out its report's calls; her next
+    submission answers them from a table. Graded for alice, again for alice, and for bob."""
+    first = fingerprint_of(SOLUTIONS_DIR)
+    source = leaked_table_module("conv", ("conv_output_size", "conv2d"), course("alice", first))
     secret = tmp_path_factory.mktemp("keys") / "course.key"
     secret.write_bytes(SECRET)
     monkeypatch_module.setenv(SECRET_ENV, str(secret))
     sub = submission_with(tmp_path_factory.mktemp("cheat"), {"conv.py": source})
     graded = {who: grade(submission=sub, exercises=("conv",), learner=who)
               for who in ("alice", "bob")}
-    return sub, graded
+    graded["alice again"] = grade(submission=sub, exercises=("conv",), learner="alice")
+    return sub, first, graded
 
 
 @pytest.fixture(scope="module")
@@ -158,44 +172,52 @@ def monkeypatch_module():
         yield mp
 
 
-def test_hard_coded_outputs_of_one_learner_fail_for_another(cheat_results):
-    _, graded = cheat_results
-    alice, bob = graded["alice"], graded["bob"]
-    assert alice.seeding == bob.seeding == "course"
-    assert alice.exercise("conv").score == alice.exercise("conv").max_score > 0
-    by_name = {t.name: t for t in bob.tests}
-    drawn = [t for t in bob.tests if t.seed is not None]
-    fixed = [t for t in bob.tests if t.seed is None]
-    assert drawn and fixed
-    # Every test with drawn inputs fails for bob (the property test too: its
-    # examples come from bob's seed); the worked examples and error cases
-    # are the same for everyone, so the table still answers them.
-    assert all(t.status == "failed" for t in drawn), [t.name for t in drawn if t.status == "passed"]
-    assert by_name["test_conv2d_on_generated_cases"] in drawn
-    assert all(t.status == "passed" for t in fixed)
-    seeds = {t.name: t.seed for t in alice.tests}
-    for t in drawn:
-        assert t.seed == course("bob").seed("conv", t.name) != seeds[t.name]
+def test_a_table_built_from_one_report_fails_on_the_next_submission(cheat_results):
+    _, first, graded = cheat_results
+    for who in ("alice", "bob"):
+        result = graded[who]
+        assert result.seeding == "course"
+        assert result.fingerprint != first  # holding the table changed the files
+        drawn = [t for t in result.tests if t.seed is not None]
+        fixed = [t for t in result.tests if t.seed is None]
+        assert drawn and fixed
+        # Every test with drawn inputs fails (the property test too: its examples
+        # come from the new seed); the worked examples and error cases are the
+        # same for every submission, so the table still answers them.
+        assert all(t.status == "failed" for t in drawn), \
+            (who, [t.name for t in drawn if t.status == "passed"])
+        assert "test_conv2d_on_generated_cases" in {t.name for t in drawn}
+        assert all(t.status == "passed" for t in fixed)
+        for t in drawn:
+            assert t.seed == course(who, result.fingerprint).seed("conv", t.name) \
+                != course("alice", first).seed("conv", t.name)
 
 
-def test_a_leaked_table_of_parameter_counts_fails_on_another_learners_stacks(
-        tmp_path, monkeypatch):
+def test_the_same_files_get_the_same_seeds_and_outcomes(cheat_results):
+    _, _, graded = cheat_results
+    once, again = graded["alice"], graded["alice again"]
+    assert once.fingerprint == again.fingerprint
+    assert [(t.name, t.seed, t.status) for t in once.tests] \
+        == [(t.name, t.seed, t.status) for t in again.tests]
+    assert {t.name: t.seed for t in graded["bob"].tests if t.seed is not None} \
+        != {t.name: t.seed for t in once.tests if t.seed is not None}
+
+
+def test_a_table_of_parameter_counts_from_one_report_fails_on_the_next(tmp_path, monkeypatch):
     source = leaked_table_module("params", ("conv2d_params", "linear_params", "count_params"),
-                                 "alice")
+                                 course("alice", fingerprint_of(SOLUTIONS_DIR)))
     secret = tmp_path / "course.key"
     secret.write_bytes(SECRET)
     monkeypatch.setenv(SECRET_ENV, str(secret))
-    sub = submission_with(tmp_path / "cheat", {"params.py": source})
-    alice, bob = (grade(submission=sub, exercises=("params",), learner=who)
-                  for who in ("alice", "bob"))
-    assert alice.exercise("params").score == alice.exercise("params").max_score
-    generated = {t.name: t for t in bob.tests}["test_count_params_on_generated_stacks"]
+    next_one = grade(submission=submission_with(tmp_path / "cheat", {"params.py": source}),
+                     exercises=("params",), learner="alice")
+    generated = {t.name: t for t in next_one.tests}["test_count_params_on_generated_stacks"]
     assert generated.status == "failed" and generated.seed is not None
-    assert all(t.status == "passed" for t in bob.tests if t.seed is None)
+    assert all(t.status == "passed" for t in next_one.tests if t.seed is None)
 
 
 def test_a_failed_test_replays_alone_with_the_same_seed_and_outcome(cheat_results):
-    sub, graded = cheat_results
+    sub, _, graded = cheat_results
     failed = next(t for t in graded["bob"].tests if t.seed is not None)
     command = replay_command(submission=str(sub), learner_id="bob",
                              test_id=f"conv::{failed.name}")

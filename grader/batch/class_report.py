@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.batch.gradebook import flags, iter_records
 from grader.atomic import write_atomic
+from grader.batch.gradebook import flags, iter_records
+from grader.batch.similarity import SimilarityReview, format_ranges
 from grader.report.html import environment
 
 CLASS_REPORT_FILE = "class.html"
@@ -115,15 +116,17 @@ def class_stats(out: Path) -> ClassStats:
     return stats
 
 
-def render_class_report(stats: ClassStats) -> str:
+def render_class_report(stats: ClassStats, similarity: SimilarityReview | None = None) -> str:
     return environment.get_template("class.html.j2").render(
+        similarity=similarity, format_ranges=format_ranges,
         s=stats, bars=stats.histogram(), tests=stats.test_rates(),
         questions=stats.question_rates(), median=stats.median(),
         width=HISTOGRAM_WIDTH_PX, height=HISTOGRAM_HEIGHT_PX, version=__version__)
 
 
-def write_class_report(out: Path) -> Path:
-    """Write ``OUT/class.html`` from every per-learner file in ``OUT``."""
+def write_class_report(out: Path, *, similarity: SimilarityReview | None = None) -> Path:
+    """Write ``OUT/class.html`` from every per-learner file in ``OUT`` (and the
+    similarity review of them, when there is one)."""
     path = out / CLASS_REPORT_FILE
-    write_atomic(path, render_class_report(class_stats(out)))
+    write_atomic(path, render_class_report(class_stats(out), similarity))
     return path

@@ -6,6 +6,14 @@ half-way, or run again, always ends with a gradebook that agrees with them
 row for row. A learner file is either a grading (the JSON of
 ``cnn-grader grade --json``) or a note that the submission could not be
 graded (``"error"`` key); both get a row, the second with empty scores.
+
+Cells that come from learners (ids, and anything else of text) are escaped
+against formula injection (``spreadsheet.escape_cell``) in ``row``, before a
+row is signed, so the signature covers the cell as written; scores are
+numbers and are written as numbers. With a signing key, a row is signed only
+when its learner file verifies under that key: an edited learner file is
+flagged "unverified" and its row carries no signature, so a batch run never
+turns an edit into a validly signed row.
 """
 from __future__ import annotations
 
@@ -15,8 +23,9 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from grader.registry import EXERCISES
 from grader.atomic import write_atomic
+from grader.batch.spreadsheet import escape_cell
+from grader.registry import EXERCISES
 
 LEARNERS_DIR = "learners"
 GRADEBOOK_FILE = "gradebook.csv"
@@ -28,6 +37,8 @@ SIGNATURE_COLUMN = "signature"
 # or an archive that tried to reach outside itself. (A symbolic link alone
 # is not one: the stubs' layers.py is one, harmlessly.)
 _INTEGRITY = ("forbidden-import", "outside-path")
+# The flag of a row whose learner file does not verify under the signing key.
+UNVERIFIED = "unverified"
 
 
 def learner_files(out: Path) -> list[Path]:
@@ -70,15 +81,28 @@ def flags(record: dict[str, Any]) -> list[str]:
         found.append("integrity")
     if "missing-file" in codes:
         found.append("incomplete")
+    if any(t.get("grader_fault") for t in record.get("tests", ())):
+        found.append("grader-fault")  # a batch run again regrades exactly those tests
+    if record.get("insecure"):
+        found.append("insecure")
     return found
 
 
-def row(record: dict[str, Any]) -> dict[str, str]:
-    """The gradebook row of one learner record."""
-    out = {"learner_id": record["learner_id"], "flags": " ".join(flags(record)),
+def row(record: dict[str, Any], *, sign_key: bytes | None = None) -> dict[str, str]:
+    """The gradebook row of one learner record, its text cells escaped; with
+    ``sign_key``, signed when the record verifies under it, else flagged."""
+    found = flags(record)
+    genuine = True
+    if sign_key is not None:
+        from grader.scoring.signing import verify_result
+        genuine = verify_result(record, key=sign_key).genuine
+        if not genuine:
+            found.append(UNVERIFIED)
+    out = {"learner_id": record["learner_id"], "flags": " ".join(found),
            "fingerprint": record.get("fingerprint", ""),
            "grader_version": record.get("grader_version", ""),
            "seeding": record.get("seeding", "")}
+    out = {k: escape_cell(v) for k, v in out.items()}
     exercises = record.get("exercises", {})
     for name in (*EXERCISES, "quiz"):
         score = exercises.get(name, {}).get("score")
@@ -86,21 +110,19 @@ def row(record: dict[str, Any]) -> dict[str, str]:
     graded = "error" not in record
     out["total"] = f"{record['score']:g}" if graded else ""
     out["max_total"] = f"{record['max_score']:g}" if graded else ""
+    if sign_key is not None:
+        from grader.scoring.signing import sign_row
+        out[SIGNATURE_COLUMN] = sign_row(out, key=sign_key) if genuine else ""
     return out
 
 
 def render_csv(rows: list[dict[str, str]], *, sign_key: bytes | None = None) -> str:
-    columns = COLUMNS
+    """The CSV of ``rows`` (made by ``row``; signed there, never here: a row
+    without a signature stays without one)."""
+    columns = (*COLUMNS, SIGNATURE_COLUMN) if sign_key is not None else COLUMNS
     rows = sorted(rows, key=lambda r: r["learner_id"])
-    if sign_key is not None:
-        from grader.scoring.signing import sign_row
-        columns = (*COLUMNS, SIGNATURE_COLUMN)
-        # A row may arrive signed already (a batch signs each row once, as it
-        # records the learner, rather than the whole class at every rewrite).
-        rows = [r if SIGNATURE_COLUMN in r else {**r, SIGNATURE_COLUMN: sign_row(r, key=sign_key)}
-                for r in rows]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -115,7 +137,8 @@ def write_gradebook(out: Path, rows: list[dict[str, str]], *,
 
 def rebuild_gradebook(out: Path, *, sign_key: bytes | None = None) -> Path:
     """Write ``OUT/gradebook.csv`` afresh from every per-learner file."""
-    return write_gradebook(out, [row(r) for r in iter_records(out)], sign_key=sign_key)
+    return write_gradebook(out, [row(r, sign_key=sign_key) for r in iter_records(out)],
+                           sign_key=sign_key)
 
 
 def read_gradebook(path: Path) -> list[dict[str, str]]:

@@ -25,7 +25,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import tempfile
 import threading
 import zipfile
 from contextlib import ExitStack, contextmanager
@@ -34,13 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__, policy
-from grader.batch.listing import LearnerSource, is_batch, list_learners
-from grader.batch.class_report import write_class_report
-from grader.errors import GraderError, SubmissionError, UsageError
-from grader.batch.gradebook import (LEARNERS_DIR, SIGNATURE_COLUMN, iter_records,
-                              rebuild_gradebook, row, write_gradebook)
-from grader.intake.submission import take
 from grader.atomic import write_atomic
+from grader.batch.class_report import write_class_report
+from grader.batch.gradebook import LEARNERS_DIR, iter_records, rebuild_gradebook, row, write_gradebook
+from grader.batch.listing import LearnerSource, is_batch, list_learners
+from grader.batch.similarity import recorded_sources, review_similarity
+from grader.errors import GraderError, SubmissionError, UsageError
+from grader.intake.submission import take
+from grader.sandbox import leftovers, scratch
 from grader.sanitize import dumps
 
 
@@ -54,12 +54,17 @@ class ClassResult:
     errors: int  # the grader failed on them; they are graded again next run
     gradebook: Path
     class_report: Path
+    isolation_warning: str = ""  # credit.INSECURE_NOTE when --insecure let it grade
+    # Who, by learner id, for the two counts an instructor acts on.
+    unreadable_ids: tuple[str, ...] = ()
+    error_ids: tuple[str, ...] = ()
 
 
 def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
                 dask_address: str | None = None, progress: bool | None = None,
                 secret_file: Path | None = None, sign_key: bytes | None = None,
-                reveal: bool = True) -> ClassResult:
+                reveal: bool = True, similarity: bool = True, for_credit: bool = False,
+                insecure: bool = False) -> ClassResult:
     """Grade every learner of the batch ``submissions`` into ``out``.
 
     ``jobs`` worker processes grade in parallel (default: the core count);
@@ -68,6 +73,10 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
     ``secret_file``, ``sign_key`` and ``reveal`` mean what they mean for one
     grading (``cnn-grader grade --secret/--sign-key/--no-reveal``); with a
     key, each learner's JSON and each gradebook row are signed.
+    ``similarity`` compares every pair of learners' code (``similarity.csv``
+    and a section of ``class.html``; see ``grader.similarity``).
+    ``for_credit`` and ``insecure`` are ``credit.check``'s: without isolation
+    a batch for credit refuses before it grades anyone, unless ``insecure``.
     A stop by KeyboardInterrupt (SIGINT, and SIGTERM here) still leaves a
     consistent ``out``; run again to finish.
     """
@@ -81,13 +90,20 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
         raise UsageError(f"--jobs {jobs} is not a number of workers", hint="use --jobs 1 or more")
     from grader.suites.seeding import seeding_for
     # Read the course secret once here: a bad file fails before any grading.
-    seeding = seeding_for("", secret_file=secret_file).mode
+    from grader.suites.seeding import secret_id
+    seeding = seeding_for("", secret_file=secret_file)
+    from grader.scoring import credit
+    guard = credit.check(for_credit=for_credit or seeding.mode == "course" or sign_key is not None,
+                         signing=sign_key is not None, insecure=insecure)
     (out / LEARNERS_DIR).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-batch-") as stage, \
+    leftovers.sweep()  # what a killed batch left behind
+    with scratch.folder("batch") as stage, \
             _sigterm_as_interrupt():
         learners = list_learners(submissions, Path(stage))
-        run = _Run(out, learners, progress, seeding=seeding, sign_key=sign_key,
-                   task_options=(str(secret_file) if secret_file else None, reveal))
+        run = _Run(out, learners, progress, sign_key=sign_key,
+                   settings=(seeding.mode, secret_id(seeding), reveal),
+                   task_options=(str(secret_file) if secret_file else None, reveal,
+                                 for_credit or sign_key is not None, insecure))
         try:
             todo = run.intake()
             if todo:
@@ -96,22 +112,28 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
         finally:
             run.close()
             rebuild_gradebook(out, sign_key=sign_key)
-            write_class_report(out)
-    return run.result()
+            review = review_similarity(out=out) if similarity else None
+            write_class_report(out, similarity=review)
+    return run.result(credit.INSECURE_NOTE if guard.insecure else "")
 
 
 class _Run:
     """One batch run: what is done, what is left, and the files in ``out``."""
 
     def __init__(self, out: Path, learners: list[LearnerSource], progress: bool | None, *,
-                 seeding: str, sign_key: bytes | None, task_options: tuple) -> None:
+                 settings: tuple, sign_key: bytes | None, task_options: tuple) -> None:
         self.out = out
         self.learners = learners
-        self.seeding = seeding
+        self.settings = settings
         self.sign_key = sign_key
         self.task_options = task_options
-        self.rows = {r["learner_id"]: r for r in map(self._row, iter_records(out))}
+        records = list(iter_records(out))
+        self.rows = {r["learner_id"]: self._row(r) for r in records}
+        self.resume = {r["learner_id"]: _resume_key(r) for r in records}
+        # A grading the grader itself may have spoilt is graded again, never reused.
+        self.faulted = {i for i, r in self.rows.items() if "grader-fault" in r["flags"].split()}
         self.counts = {"graded": 0, "reused": 0, "unreadable": 0, "errors": 0}
+        self.who: dict[str, list[str]] = {"unreadable": [], "errors": []}
         from tqdm import tqdm
         show = progress if progress is not None else _interactive()
         self.bar = tqdm(total=len(learners), unit="learner", disable=not show,
@@ -122,11 +144,10 @@ class _Run:
         todo = []
         for source in self.learners:
             key = _fingerprint(source)
-            done = self.rows.get(source.learner_id)
             if isinstance(key, SubmissionError):
                 self._record_failure(source, "unreadable", str(key))
-            elif done and (done["fingerprint"], done["grader_version"], done["seeding"]) \
-                    == (key, __version__, self.seeding):
+            elif self.resume.get(source.learner_id) == (key, __version__, *self.settings) \
+                    and source.learner_id not in self.faulted:  # regraded, never reused
                 self.counts["reused"] += 1
                 self.bar.update()
             else:
@@ -168,7 +189,8 @@ class _Run:
 
     def _record(self, source: LearnerSource, record: dict[str, Any], html: str | None) -> None:
         name = self.out / LEARNERS_DIR / source.learner_id
-        if self.sign_key is not None and "error" not in record:
+        # Error notes are signed too: only a record that verifies gets a signed row.
+        if self.sign_key is not None:
             from grader.scoring.signing import sign_result
             record = sign_result(record, key=self.sign_key)
         if html is not None:
@@ -176,8 +198,11 @@ class _Run:
         # The JSON last: it is what marks the learner as done.
         write_atomic(name.with_name(name.name + ".json"), dumps(record) + "\n")
         self.rows[source.learner_id] = self._row(record)
-        self.counts["graded" if "error" not in record else
-                    "unreadable" if record["status"] == "unreadable" else "errors"] += 1
+        self.resume[source.learner_id] = _resume_key(record)
+        kind = ("graded" if "error" not in record else
+                "unreadable" if record["status"] == "unreadable" else "errors")
+        self.counts[kind] += 1
+        self.who.get(kind, []).append(source.learner_id)
         self.bar.update()
         # After every learner, so that the gradebook lags the learner files by
         # at most the one being recorded, even after kill -9. From the rows in
@@ -185,12 +210,8 @@ class _Run:
         write_gradebook(self.out, list(self.rows.values()), sign_key=self.sign_key)
 
     def _row(self, record: dict[str, Any]) -> dict[str, str]:
-        """The learner's gradebook row, signed here once when there is a key."""
-        line = row(record)
-        if self.sign_key is not None:
-            from grader.scoring.signing import sign_row
-            line[SIGNATURE_COLUMN] = sign_row(line, key=self.sign_key)
-        return line
+        """The learner's gradebook row, made (and signed, if it verifies) once."""
+        return row(record, sign_key=self.sign_key)
 
     def _record_failure(self, source: LearnerSource, status: str, message: str) -> None:
         self._record(source, {
@@ -203,14 +224,18 @@ class _Run:
     def close(self) -> None:
         self.bar.close()
 
-    def result(self) -> ClassResult:
+    def result(self, isolation_warning: str = "") -> ClassResult:
         return ClassResult(out=self.out, learners=len(self.learners), **self.counts,
                            gradebook=self.out / "gradebook.csv",
-                           class_report=self.out / "class.html")
+                           class_report=self.out / "class.html",
+                           isolation_warning=isolation_warning,
+                           unreadable_ids=tuple(sorted(self.who["unreadable"])),
+                           error_ids=tuple(sorted(self.who["errors"])))
 
 
 def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str | None = None,
-              reveal: bool = True) -> tuple[dict[str, Any], str]:
+              reveal: bool = True, for_credit: bool = False,
+              insecure: bool = False) -> tuple[dict[str, Any], str]:
     """Grade one learner in a worker (local or Dask); return its JSON and HTML.
 
     ``payload`` is the submission's path, or its bytes as a .zip when the
@@ -224,22 +249,37 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
 
     warmpool.use_in_this_process()  # a worker grades learner after learner
 
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-learner-") as tmp:
+    with scratch.folder("learner") as tmp:
         path = Path(payload) if isinstance(payload, str) else Path(tmp) / name
         if isinstance(payload, bytes):
             path.write_bytes(payload)
-        result = grade(submission=path, learner=learner_id,
-                       secret_file=Path(secret_file) if secret_file else None)
+        result = grade(submission=path, learner=learner_id, for_credit=for_credit,
+                       insecure=insecure, secret_file=Path(secret_file) if secret_file else None)
+        # The code as graded, for the similarity review (read from OUT later).
+        sources = recorded_sources(path, fingerprint=result.fingerprint)
     # A report that cannot be drawn is noted in the result, never an error:
     # the learner is recorded, and reused on the next run like any other.
     result, html = render_report(result, reveal=reveal)
-    return to_json(result), html
+    from grader.suites.seeding import secret_id, seeding_for
+    # The batch's resume key (see _resume_key): which secret, and what the report shows.
+    settings = {"secret_id": secret_id(seeding_for("", secret_file=Path(secret_file)
+                                                   if secret_file else None)),
+                "reveal": reveal}
+    return {**to_json(result), **sources, **settings}, html
+
+
+def _resume_key(record: dict[str, Any]) -> tuple:
+    """What a recorded grading must match to be reused: the same files, grader,
+    seeding mode, secret and reveal setting (a report written with answers
+    shown is never reused by a --no-reveal run, nor one under another secret)."""
+    return (record.get("fingerprint"), record.get("grader_version"), record.get("seeding"),
+            record.get("secret_id"), record.get("reveal"))
 
 
 def _fingerprint(source: LearnerSource) -> str | SubmissionError:
     """The intake fingerprint of a learner's files, computed the way grading
     computes it, or the reason intake refuses the submission."""
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-intake-") as tmp:
+    with scratch.folder("intake") as tmp:
         try:
             return take(source.path, Path(tmp)).fingerprint
         except SubmissionError as exc:

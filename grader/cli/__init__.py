@@ -49,13 +49,24 @@ def main() -> None:
               help="Batch: learners graded in parallel (default: the core count).")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Batch: grade on the Dask cluster whose scheduler is at ADDRESS.")
+@click.option("--similarity/--no-similarity", default=True,
+              help="Batch: compare every pair of learners' code, exercise by exercise, into "
+                   "similarity.csv and class.html, for a person to review (default: on).")
+@click.option("--for-credit", is_flag=True,
+              help="Grade for credit even without --secret or --sign-key (the Gradescope "
+                   "bundle passes it): refuse where learner code cannot be isolated.")
+@click.option("--insecure", is_flag=True,
+              help="Grade for credit even where learner code cannot be isolated from the "
+                   "grader; every result and report then says so. Never signs.")
 @reports_errors
 def grade(submission: Path, json_path: Path | None, html_path: Path | None,
           learner: str | None, out: Path | None = None, jobs: int | None = None,
           dask_address: str | None = None, reveal: bool = True,
           gradescope_path: Path | None = None, prairielearn_path: Path | None = None,
           junit_path: Path | None = None, secret_file: Path | None = None,
-          sign_key_file: Path | None = None, only: tuple[str, ...] = ()) -> None:
+          sign_key_file: Path | None = None, only: tuple[str, ...] = (),
+          similarity: bool = True, for_credit: bool = False,
+          insecure: bool = False) -> None:
     """Grade SUBMISSION (a folder or a .zip) against the hidden suites.
 
     SUBMISSION may also be a batch: a folder or .zip holding one subfolder
@@ -66,6 +77,7 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     if out is not None or jobs is not None or dask_address is not None or is_batch(submission):
         _grade_batch(submission, out=out, jobs=jobs, dask_address=dask_address,
                      secret_file=secret_file, sign_key_file=sign_key_file, reveal=reveal,
+                     similarity=similarity, for_credit=for_credit, insecure=insecure,
                      single_only={"--json": json_path, "--html": html_path, "--learner": learner,
                                   "--gradescope": gradescope_path, "--junit": junit_path,
                                   "--prairielearn": prairielearn_path, "--only": only or None})
@@ -85,7 +97,9 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     sign_key = load_sign_key(sign_key_file)  # a bad key file fails before the grading
     started = time.monotonic()
     result = grade_submission(submission=submission, learner=learner, secret_file=secret_file,
-                              only=only)
+                              only=only, for_credit=for_credit, signing=sign_key is not None,
+                              insecure=insecure)
+    _banner(result.isolation_warning)
     result = write_outputs(result, json_path=json_path, html_path=html_path, reveal=reveal,
                            sign_key=sign_key)
     write_formats(result, gradescope=gradescope_path, prairielearn=prairielearn_path,
@@ -104,9 +118,17 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
                    + (f"\n    {output}" if t.output else ""))
 
 
+def _banner(warning: str) -> None:
+    """One line on stderr where nothing walled the learner's code off."""
+    from grader.scoring.credit import SELF_CHECK_BANNER
+    if warning:
+        click.echo(warning if warning.startswith("INSECURE") else SELF_CHECK_BANNER, err=True)
+
+
 def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
                  dask_address: str | None, secret_file: Path | None,
-                 sign_key_file: Path | None, reveal: bool, single_only: dict[str, object]) -> None:
+                 sign_key_file: Path | None, reveal: bool, for_credit: bool, insecure: bool,
+                 single_only: dict[str, object], similarity: bool = True) -> None:
     from grader.batch.run import grade_class
     from grader.errors import UsageError
     from grader.scoring.signing import load_sign_key
@@ -121,14 +143,68 @@ def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
     try:
         c = grade_class(submissions=submission, out=out, jobs=jobs, dask_address=dask_address,
                         secret_file=secret_file, sign_key=load_sign_key(sign_key_file),
-                        reveal=reveal)
+                        reveal=reveal, similarity=similarity, for_credit=for_credit,
+                        insecure=insecure)
     except KeyboardInterrupt:
         click.echo(f"Stopped. What was graded is in {out}; run the same command again "
                    f"to grade the rest.", err=True)
         sys.exit(130)
-    click.echo(f"{c.learners} learners: {c.graded} graded, {c.reused} already graded, "
-               f"{c.unreadable} unreadable, {c.errors} failed (graded again next run).")
+    from grader.sanitize import terminal
+
+    def named(count: int, ids: tuple[str, ...]) -> str:
+        # Learner ids are folder names: control characters stripped for the terminal.
+        return f"{count}" + (f" ({', '.join(terminal(i) for i in ids)})" if ids else "")
+
+    click.echo(f"{c.learners} learner{'' if c.learners == 1 else 's'}: {c.graded} graded, "
+               f"{c.reused} already graded, {named(c.unreadable, c.unreadable_ids)} unreadable, "
+               f"{named(c.errors, c.error_ids)} failed (graded again next run).")
     click.echo(f"Gradebook: {c.gradebook}\nClass report: {c.class_report}")
+    if similarity:
+        click.echo(f"Similarity review: {out / 'similarity.csv'} (the pairs worth a look "
+                   f"are in class.html)")
+
+    _banner(c.isolation_warning)
+
+
+@main.command("export")
+@click.argument("graded", metavar="GRADED_DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True, type=click.Choice(["canvas", "moodle"]),
+              help="The LMS whose gradebook import reads the file.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV mapping learner ids to the LMS's: a learner_id column, then for Canvas "
+                   "any of Student, ID, SIS User ID, SIS Login ID, Section; for Moodle any of "
+                   "First name, Last name, ID number, Username, Email address.")
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Where to write the CSV.")
+@reports_errors
+def export(graded: Path, fmt: str, roster: Path | None, out: Path) -> None:
+    """Write GRADED_DIR's grades (a batch's --out folder) as a CSV the LMS imports.
+
+    One column per exercise, the quiz and the total. Canvas: the header and
+    "Points Possible" row of the Instructor Guide's "How do I import grades in
+    the Gradebook?" (community.canvaslms.com, Instructor Guide), as canvas-lms's
+    GradebookImporter reads them. Moodle: MoodleDocs "Grade import"
+    (docs.moodle.org/en/Grade_import), CSV; on import, identify users by the
+    identifier column and map each grade column to a grade item.
+    """
+    from grader.platforms.grade_export import export_grades
+
+    e = export_grades(graded=graded, fmt=fmt, out=out, roster=roster)
+    click.echo(f"Wrote {e.path}: {e.learners} learners for {e.format}, identified by "
+               f"{e.identifier!r}.")
+    if not e.roster_used:
+        click.echo(f"No roster: learner id used as {e.identifier!r}. Give --roster FILE to map "
+                   f"learner ids to the LMS's.", err=True)
+    for learner in e.not_graded:
+        click.echo(f"In the roster but not graded (empty grades): {learner}", err=True)
+    for learner in e.not_in_roster:
+        click.echo(f"Graded but not in the roster (left out of the file): {learner}", err=True)
+    for learner in e.ungraded:
+        click.echo(f"Could not be graded (empty grades; see learners/{learner}.json): {learner}",
+                   err=True)
+    if e.format == "moodle":
+        click.echo("Moodle takes each grade's maximum from its grade item: create the items "
+                   "first, out of " + ", ".join(f"{t} {p:g}" for t, p in e.points.items()) + ".")
 
 
 @main.command()

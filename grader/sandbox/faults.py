@@ -5,6 +5,8 @@ status (``error`` or ``timeout``) and a message for the learner.
 """
 from __future__ import annotations
 
+import signal
+
 from grader.model import TestStatus
 from grader.sanitize import text
 
@@ -13,6 +15,16 @@ class LearnerFault(Exception):
     """The learner's code did not produce a value."""
 
     status: TestStatus = "error"
+    # Set where the fault may be the grader's rather than the learner's: a
+    # "timeout" the same call may not repeat, a child "killed" by SIGKILL
+    # (by the machine, or a job that kills stray processes), a child the
+    # grader could not "start". The runner retries such a test (suites/runner.py,
+    # scoring/regrade.py).
+    doubt: str | None = None
+
+    def doubtful(self, doubt: str | None) -> "LearnerFault":
+        self.doubt = doubt
+        return self
 
 
 class LearnerException(LearnerFault):
@@ -50,3 +62,18 @@ class LearnerTimeout(LearnerFault):
 
 class LearnerImportError(LearnerFault):
     """The module is missing or could not be imported; nothing in it can run."""
+
+
+def exit_text(code: int | None) -> str:
+    """How a child that stopped answering ended, for the learner: ``code`` is its
+    exit status (negative: the signal that killed it), None while it still runs."""
+    if code is None:
+        return "the learner's process stopped answering"
+    if code < 0:
+        name = signal.Signals(-code).name
+        hint = {signal.SIGKILL: " (often: out of memory or a resource limit)",
+                signal.SIGXCPU: " (its CPU time limit ran out)",
+                signal.SIGXFSZ: " (it wrote more output than the file size limit)",
+                }.get(signal.Signals(-code), "")
+        return f"the learner's process was killed by {name}{hint}"
+    return f"the learner's process exited with status {code}"

@@ -27,9 +27,11 @@ import sys
 import uuid
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from grader import policy
 from grader.paths import PROJECT_DIR
+from grader.sandbox import scratch
 
 # The only parts of the host the child sees (read-only), besides its Python,
 # its submission and its scratch folder: an allowlist, so that no other copy
@@ -37,6 +39,12 @@ from grader.paths import PROJECT_DIR
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
                 "/etc/localtime", "/etc/hosts")
+
+
+def visible_host_paths() -> list[str]:
+    """The host's parts a child may read where no mount namespace hides the rest
+    (Landlock): the same allowlist as bubblewrap's, plus what the kernel serves."""
+    return [*SYSTEM_DIRS, *SYSTEM_FILES, "/proc", "/sys/devices/system/cpu", "/dev"]
 
 
 def protected_paths() -> list[Path]:
@@ -81,6 +89,10 @@ def wrap_command(command: list[str], *, submission: Path, runtime: Path,
              "--ro-bind", str(runtime), str(runtime),
              "--bind", str(scratch), str(scratch),
              "--chdir", str(scratch),
+             # Writable: the scratch folder alone, which the child covers with
+             # its own capped tmpfs (walls.private_tmpfs); bubblewrap's /tmp
+             # and /dev would be uncapped.
+             "--remount-ro", "/tmp", "--remount-ro", "/dev",
              "--unshare-all", "--uid", "65534", "--gid", "65534",
              "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--"]
     return args + command
@@ -88,7 +100,10 @@ def wrap_command(command: list[str], *, submission: Path, runtime: Path,
 
 def _allowlist() -> list[str]:
     """The host's parts every child sees, read-only: system, Python, nothing else."""
-    args = ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    # /proc/keys and /proc/key-users would list the keys of every process of
+    # the grader's user (other sandboxes' among them): covered.
+    args = ["--dev", "/dev", "--proc", "/proc", "--ro-bind", "/dev/null", "/proc/keys",
+            "--ro-bind", "/dev/null", "/proc/key-users", "--tmpfs", "/tmp"]
     for system in SYSTEM_DIRS + SYSTEM_FILES:
         if Path(system).exists():
             # --ro-bind-try keeps symlinked layouts (/lib -> usr/lib) working
@@ -113,13 +128,33 @@ def wrap_zygote(command: list[str], *, runtime: Path, inside: str) -> list[str]:
             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--", *command]
 
 
+def uses_learner_uid() -> bool:
+    """Whether cold children run as a learner uid: no namespaces, but root
+    (``learner_uid.py``)."""
+    from grader.sandbox import learner_uid
+    return bwrap_path() is None and learner_uid.unavailable() is None
+
+
+IsolationMode = Literal["namespaces", "learner-uid", "none"]
+
+
+def mode() -> IsolationMode:
+    """What keeps learner code from the grader's files here: namespaces
+    (bubblewrap), a learner uid (root without namespaces), or nothing."""
+    if bwrap_path() is not None:
+        return "namespaces"
+    return "learner-uid" if uses_learner_uid() else "none"
+
+
 class Cgroup:
     """A pids + memory cgroup for one child, where cgroups are writable; it
     also counts the child's CPU time where the kernel does (see cpu_seconds)."""
 
     def __init__(self) -> None:
         self.dirs: list[Path] = []
-        name = f"cnn-grader-{uuid.uuid4().hex[:12]}"
+        # The owner's tag in the name lets a later grader remove what a killed
+        # one left behind, and nothing of a grader still running (leftovers.sweep).
+        name = f"cnn-grader-{scratch.owner_tag()}-{uuid.uuid4().hex[:12]}"
         for controller, settings in _cgroup_settings().items():
             path = controller / name
             try:
@@ -127,7 +162,7 @@ class Cgroup:
                 for key, value in settings.items():
                     (path / key).write_text(value)
             except OSError:
-                _remove(path)
+                remove_cgroup(path)
                 continue
             self.dirs.append(path)
         self.cpu_file = cpu_counter(self.dirs)
@@ -146,6 +181,13 @@ class Cgroup:
         """Move a process that has not started learner code yet into this cgroup."""
         for path in self.dirs:
             (path / "cgroup.procs").write_text(str(pid))
+
+    def pids(self) -> list[int]:
+        """Every process in the cgroup (as this process's PID namespace names them)."""
+        try:
+            return [int(p) for p in (self.dirs[0] / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            return []
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds used so far by every process in the cgroup, or None
@@ -166,7 +208,7 @@ class Cgroup:
 
     def close(self) -> None:
         for path in self.dirs:
-            _remove(path)
+            remove_cgroup(path)
         self.dirs = []
 
 
@@ -208,7 +250,62 @@ def _cgroup_settings() -> dict[Path, dict[str, str]]:
             root / "cpuacct": {}}  # no limit: it only counts CPU time (cpu_seconds)
 
 
-def _remove(path: Path) -> None:
+def stale_cgroups() -> list[Path]:
+    """This project's cgroups whose grader has ended (leftovers.sweep removes them)."""
+    found = []
+    for controller in _cgroup_settings():
+        try:
+            entries = list(controller.glob("cnn-grader-*"))
+        except OSError:
+            continue
+        found += [path for path in entries if scratch.owner_gone(path.name)]
+    return found
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and its descendants, where no cgroup lists a child's processes."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as fh:
+                    todo += [int(p) for p in fh.read().split()]
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def loaded_forbidden(pids: list[int], forbidden: tuple[str, ...]) -> list[str]:
+    """The forbidden packages whose native code is mapped into any of ``pids``.
+
+    Read from the kernel's /proc/PID/maps, from outside the child: nothing the
+    learner does to sys.modules, the import system or the child's own checks
+    changes it, and an extension module is never unloaded. It sees packages
+    with native code (torch, scipy, cv2, sklearn, ...); pure-Python ones are
+    left to the child's import blocker and sys.modules check.
+    """
+    names = set(forbidden)
+    found: set[str] = set()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/maps", "rb") as fh:
+                maps = fh.read()
+        except OSError:
+            continue
+        for line in maps.split(b"\n"):
+            path = line.partition(b"/")[2]
+            if b"-packages/" not in path:
+                continue
+            top = path.split(b"-packages/", 1)[1].split(b"/", 1)[0].decode(errors="replace")
+            top = top.removesuffix(".libs")  # e.g. scipy.libs holds scipy's own BLAS
+            if top in names:
+                found.add(top)
+    return sorted(found)
+
+
+def remove_cgroup(path: Path) -> None:
     """Kill whatever is left in a cgroup, then remove it."""
     import signal
     import time
@@ -232,6 +329,13 @@ def _remove(path: Path) -> None:
         pass
 
 
+@cache
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI (0: none); children without namespaces use it."""
+    from grader.sandbox.inside import landlock
+    return landlock.abi()
+
+
 def _call_limits() -> str:
     return (f"time limit per call: {policy.CALL_TIMEOUT_S:g} s of wall clock"
             + (f", {policy.CALL_CPU_S:g} s of CPU" if cgroup_counts_cpu() else ""))
@@ -245,12 +349,26 @@ def layers_around_every_child() -> list[str]:
              "rlimits (CPU, address space, file size, open files, no core)",
              "import blocking for the numpy-only exercises",
              "audit hook: no opening grader files, no signals outside the child, no sockets"]
-    if bwrap_path():
+    current = mode()
+    if current == "namespaces":
         names.append("bubblewrap: user, PID, network, IPC namespaces; only the system, "
                      "Python, the submission and a scratch folder visible")
-    else:
-        names.append("no namespaces (bubblewrap unavailable): network and file "
-                     "reads are not isolated")
+    if current != "namespaces" and landlock_abi():
+        names.append(f"Landlock (ABI {landlock_abi()}): the child reads only the system, its "
+                     "interpreter, its program and submission, writes only its scratch; no "
+                     "TCP" + (", no signals or abstract sockets outside it"
+                              if landlock_abi() >= 6 else ""))
+    if current == "learner-uid":
+        names.append("no namespaces (bubblewrap unavailable); instead each child runs as "
+                     "its own unprivileged uid (no groups, no capabilities, no_new_privs), "
+                     "the grader's files closed to it, scratch its only writable folder, "
+                     "no sockets but AF_UNIX (seccomp), every process of the uid killed "
+                     "at the end")
+    elif current == "none":
+        from grader.sandbox import learner_uid
+        names.append("NOT ISOLATED: no namespaces (bubblewrap unavailable) and no learner "
+                     f"uid ({learner_uid.unavailable()}): learner code can read the "
+                     "grader's files and keys and could change this result")
     if cgroups_available():
         names.append(f"cgroup: at most {policy.MAX_PROCESSES} processes and "
                      f"{policy.MAX_MEMORY_BYTES >> 30} GiB")

@@ -11,10 +11,11 @@ module cannot even be imported, every request fails fast with that reason.
 """
 from __future__ import annotations
 
-import json
+import errno
 import os
 import select
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -23,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from grader import policy, registry
-from grader.sandbox import isolation
-from grader.sandbox.runtime import child_environment, install_runtime
+from grader.sandbox import isolation, learner_uid, scratch, warmpool
+from grader.sandbox.clock import Clock, ScratchWatch
+from grader.sandbox.faults import (LearnerCrash, LearnerException, LearnerImportError,
+                                   LearnerTimeout, exit_text)
+from grader.sandbox.forbidden import loaded_libraries, refused_import
 from grader.sandbox.inside import protocol
-from grader.sandbox import warmpool
-from grader.sandbox.faults import LearnerCrash, LearnerException, LearnerImportError, LearnerTimeout
+from grader.sandbox.runtime import child_environment, cold_command, cold_config, install_runtime
 
 class Sandbox:
     """A child interpreter serving one learner module (e.g. ``conv``)."""
@@ -47,9 +50,20 @@ class Sandbox:
         self._scratch = Path(tempfile.mkdtemp(prefix=f"{module}-", dir=workdir))
         self._imported = False
         self._cgroup: isolation.Cgroup | None = None
+        self._lease: learner_uid.Lease | None = None  # the child's uid, without namespaces
         self._timeouts = 0
         self._crashes = 0
         self._start_fault: LearnerCrash | None = None
+        # The exercise's budget over all its children (its unit's manifest,
+        # else policy.EXERCISE_WALL_S and EXERCISE_CPU_S): self.exercise.budget.
+        self._waited = 0.0  # wall seconds spent waiting on children so far
+        self._cpu_done = 0.0  # CPU seconds of children already closed
+        self._watch: ScratchWatch | None = None
+        # Set when a forbidden library was found loaded in a child (by what the
+        # kernel maps into its processes, which no scrubbing of sys.modules
+        # undoes): the whole exercise scores 0 (grading.py) with this message.
+        self.forbidden_reason: str | None = None
+        self._killed_by_sigkill = False
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
@@ -67,8 +81,13 @@ class Sandbox:
             self._start_cold()
         self._started_at = time.monotonic()
         self._imported = False
-        # Queue the import now so it overlaps with other work.
-        protocol.write_message(self._req_fd, {"op": "import", "module": self.module})
+        # Queue the import now so it overlaps with other work. The pipe is
+        # empty, so this cannot block; the clock bounds it all the same.
+        try:
+            self._write({"op": "import", "module": self.module},
+                        Clock(policy.START_TIMEOUT_S, None, None), f"import {self.module}")
+        except (LearnerCrash, LearnerTimeout) as fault:
+            self._start_fault = LearnerCrash(str(fault))
 
     def _start_warm(self, pool: warmpool.WarmPool) -> None:
         """A child forked from the warm pool's zygote (numpy and torch already imported)."""
@@ -93,7 +112,8 @@ class Sandbox:
                     self._cgroup = None
         raise LearnerCrash(f"the grader could not start a child for {self.module}.py: "
                            f"its warm pool failed ({problem}). This is the grader's fault, "
-                           "not your code's; the next test starts a fresh child")
+                           "not your code's; the next test starts a fresh child"
+                           ).doubtful("start")
 
     def _start_cold(self) -> None:
         """A fresh interpreter for the child: where the warm pool cannot run."""
@@ -101,17 +121,22 @@ class Sandbox:
         req_r, req_w = os.pipe()
         reply_r, reply_w = os.pipe()
         log = open(self._log_path, "ab")
-        # -I: no PYTHON* variables, user site or script folder on sys.path;
-        # -B: write no .pyc into the submission; -u: unbuffered, so what
-        # the learner printed survives a kill and reaches the report.
-        command = [sys.executable, "-I", "-B", "-u", str(self._runtime / "child.py"),
-                   str(req_r), str(reply_w), str(self._runtime / "support"),
-                   str(self.submission_dir), json.dumps(self._child_config())]
+        config = cold_config(self._child_config(), self._scratch)
+        python = sys.executable
+        if isolation.uses_learner_uid():
+            self._lease = learner_uid.Lease.acquire()
+            self._lease.own(self._scratch)
+            learner_uid.grant_read(self._runtime, upto=self.workdir)
+            learner_uid.grant_read(self.submission_dir, upto=self.workdir)
+            python = learner_uid.learner_python()
+        command = cold_command(python, self._runtime, req_r, reply_w, self.submission_dir)
         command = isolation.wrap_command(command, submission=self.submission_dir,
                                          runtime=self._runtime, scratch=self._scratch)
+        if self._lease is not None:
+            command = self._lease.wrap(command)
         self._cgroup = isolation.Cgroup() if isolation.cgroups_available() else None
         if self._cgroup and self._cgroup.dirs:
-            command = self._cgroup.wrap(command)
+            command = self._cgroup.wrap(command)  # joined as root, before the uid drops
         try:
             self._proc = subprocess.Popen(
                 command,
@@ -124,6 +149,9 @@ class Sandbox:
             log.close()
             os.close(req_r)
             os.close(reply_w)
+        # A fresh pipe holds far more than the config, so this write cannot block.
+        protocol.write_message(req_w, {"config": config})
+        os.set_blocking(req_w, False)  # every later write has a deadline (_write)
         self._req_fd, self._reply_fd = req_w, reply_r
 
     def _child_config(self) -> dict:
@@ -140,12 +168,21 @@ class Sandbox:
             "max_elements": policy.MAX_ARRAY_ELEMENTS,
             # Paths the audit hook refuses to open: the grader's own files.
             "protected": [str(p) for p in isolation.protected_paths()],
+            # Without namespaces, a seccomp filter (sandbox/inside/seccomp.py) and, where
+            # the kernel has it, the bubblewrap allowlist as Landlock rules
+            # (sandbox/inside/landlock.py); the child adds its interpreter's folders.
+            "deny_network": isolation.bwrap_path() is None,
+            "landlock": {"read": [*isolation.visible_host_paths(), str(self._runtime),
+                                  str(self.submission_dir)],
+                         "write": [str(self._scratch), "/dev/null"]},
         }
 
     def close(self) -> None:
-        proc, self._proc = self._proc, None
+        proc = self._proc
         if proc is None:
             return
+        self._forbidden_loaded()  # the last look, while its processes still exist
+        self._proc = None
         for fd in (self._req_fd, self._reply_fd):
             try:
                 os.close(fd)
@@ -153,19 +190,31 @@ class Sandbox:
                 pass
         _kill_group(proc)
         if self._cgroup is not None:
+            self._cpu_done += self._cgroup.cpu_seconds() or 0.0
             self._cgroup.close()  # SIGKILLs anything that escaped the group
             self._cgroup = None
+        if self._watch is not None:  # nothing it wrote is kept for the next child
+            scratch.empty(self._scratch)
+            self._watch = None
+        if self._lease is not None:  # every process of its uid, daemons included
+            self._lease.release()
+            self._lease = None
 
     def output(self) -> str:
         """What the learner's code printed, last part only."""
         try:
-            with open(self._log_path, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                size = fh.tell()
-                fh.seek(max(0, size - policy.MAX_OUTPUT_CHARS))
-                return fh.read().decode("utf-8", "replace")
-        except FileNotFoundError:
+            # Without bubblewrap a child could swap its log for a FIFO or a
+            # link: never block on opening it, and read only a regular file.
+            fd = os.open(self._log_path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        except OSError:
             return ""
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return ""
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - policy.MAX_OUTPUT_CHARS))
+            return fh.read().decode("utf-8", "replace")
 
     # -- requests -----------------------------------------------------------------
     def request(self, message: dict, *, what: str) -> Any:
@@ -176,27 +225,37 @@ class Sandbox:
         if self._crashes >= policy.MAX_CRASHES_PER_EXERCISE:
             raise LearnerCrash(f"{what} was not run: the process running {self.module}.py "
                                f"already died {self._crashes} times")
-        self._ensure_ready()
+        if self._budget_spent():
+            raise LearnerTimeout(f"{what} was not run: {self._too_slow()}")
+        start = time.monotonic()
         try:
-            try:
-                protocol.write_message(self._req_fd, message)
-            except BrokenPipeError:  # it died between two requests
-                raise LearnerCrash(f"{what}: {self._death_text()}") from None
+            self._ensure_ready()
             budget = self.exercise.budget
-            reply = self._read(budget.call_wall_s, what, cpu_budget=budget.call_cpu_s)
+            clock = self._clock(budget.call_wall_s, budget.call_cpu_s)
+            self._write(message, clock, what)
+            reply = self._read(clock, what)
+            if self.exercise.forbidden and (
+                    self._forbidden_refused(reply) or self._forbidden_loaded()):
+                self.close()
+                raise LearnerImportError(self.forbidden_reason)
+            if self._watch is not None and (full := self._watch.over()) is not None:
+                self.close()
+                raise LearnerCrash(f"{what}: {full}")
         except LearnerTimeout:
             self._timeouts += 1
             raise
         except LearnerCrash:
             self._crashes += 1
             raise
+        finally:
+            self._waited += time.monotonic() - start
         if "exc" in reply:
             raise LearnerException.from_wire(reply["exc"], what)
         return reply["ok"]
 
     def _ensure_ready(self) -> None:
-        if self.missing_reason:
-            raise LearnerImportError(self.missing_reason)
+        if self.missing_reason or self.forbidden_reason:
+            raise LearnerImportError(self.missing_reason or self.forbidden_reason)
         if self.import_error:
             # A fresh exception per test: re-raising one instance would grow
             # its traceback with every test, and pytest formats all of it.
@@ -209,13 +268,20 @@ class Sandbox:
         if self._imported:
             return
         try:
-            ready = self._read(policy.START_TIMEOUT_S, f"starting Python for {self.module}.py")
-            if "ready" not in ready:
+            ready = self._read(self._clock(policy.START_TIMEOUT_S),
+                               f"starting Python for {self.module}.py")
+            if "ready" not in ready or type(ready["ready"]) is not dict:
                 raise LearnerCrash(f"the child for {self.module}.py did not start properly")
-            reply = self._read(self.exercise.budget.import_wall_s, f"import {self.module}")
+            if ready["ready"].get("scratch_capped") is not True:
+                # No private tmpfs here: the grader watches the scratch folder.
+                self._watch = ScratchWatch(self._scratch)
+            reply = self._read(self._clock(self.exercise.budget.import_wall_s), f"import {self.module}")
         except (LearnerCrash, LearnerTimeout) as fault:
             self.import_error = LearnerImportError(f"importing {self.module}.py failed: {fault}")
             raise self.import_error from None
+        if self._forbidden_refused(reply):
+            self.close()
+            raise LearnerImportError(self.forbidden_reason)
         if "exc" in reply:
             exc = LearnerException.from_wire(reply["exc"], f"import {self.module}")
             self.import_error = LearnerImportError(f"importing {self.module}.py failed: {exc}")
@@ -223,10 +289,72 @@ class Sandbox:
             raise self.import_error
         self._imported = True
 
-    def _read(self, timeout: float, what: str, cpu_budget: float | None = None) -> dict:
-        """One reply, within ``timeout`` seconds of wall clock and, where the
-        child's cgroup counts CPU time, ``cpu_budget`` seconds of its CPU."""
-        clock = _Clock(timeout, cpu_budget, self._cgroup)
+    # -- limits ---------------------------------------------------------------------
+    def _clock(self, timeout: float, cpu_budget: float | None = None) -> Clock:
+        """The limits of one request: its own, and what is left of the exercise's budget."""
+        budget = self.exercise.budget
+        return Clock(timeout, cpu_budget, self._cgroup,
+                     wall_left=budget.total_wall_s - self._waited,
+                     cpu_left=budget.total_cpu_s - self._cpu_done, watch=self._watch,
+                     too_slow=self._too_slow())
+
+    def _budget_spent(self) -> bool:
+        if self._waited >= self.exercise.budget.total_wall_s:
+            return True
+        cpu = self._cgroup.cpu_seconds() if self._cgroup is not None else None
+        return self._cpu_done + (cpu or 0.0) >= self.exercise.budget.total_cpu_s
+
+    def _too_slow(self) -> str:
+        budget = self.exercise.budget
+        return (f"the submission was too slow overall: {self.module}.py may take "
+                f"{budget.total_wall_s:g} s (or {budget.total_cpu_s:g} s of CPU) over all of "
+                "this exercise's tests, and that time is used up")
+
+    def _forbidden_refused(self, reply: dict) -> bool:
+        """Whether the child refused a forbidden import; if so, records why."""
+        if self.forbidden_reason is None:
+            self.forbidden_reason = refused_import(self.exercise, reply)
+        return self.forbidden_reason is not None
+
+    def _forbidden_loaded(self) -> bool:
+        """Whether a process of this child has a forbidden library loaded; if so,
+        records why in forbidden_reason."""
+        if not self.exercise.forbidden or self._proc is None:
+            return self.forbidden_reason is not None
+        pids = self._cgroup.pids() if self._cgroup is not None and self._cgroup.dirs else []
+        root = self._proc.pid  # None only for a warm child not yet forked
+        if not pids and root is not None:
+            pids = isolation.process_tree(root)
+        if self.forbidden_reason is None:
+            self.forbidden_reason = loaded_libraries(self.exercise, pids)
+        return self.forbidden_reason is not None
+
+    # -- the wire ---------------------------------------------------------------------
+    def _write(self, message: dict, clock: Clock, what: str) -> None:
+        """Send one request within the clock: a child that stops reading its
+        requests is killed like one that stops answering."""
+        data = memoryview(protocol.dumps(message))
+        while data:
+            wait = clock.next_wait()
+            ready = select.select([], [self._req_fd], [], wait)[1] if wait > 0 else []
+            if not ready:
+                overrun = clock.overrun()
+                if overrun is None:
+                    continue
+                self.close()
+                raise LearnerTimeout(f"{what}: the child stopped reading its requests and "
+                                     f"{overrun}")
+            try:
+                data = data[os.write(self._req_fd, data):]
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                if exc.errno not in (errno.EPIPE, errno.EBADF):
+                    raise
+                raise LearnerCrash(f"{what}: {self._death_text()}") from None  # it died
+
+    def _read(self, clock: Clock, what: str) -> dict:
+        """One reply, within the clock's limits (see Clock)."""
         try:
             header = self._read_exact(protocol.HEADER.size, clock, what)
             (size,) = protocol.HEADER.unpack(header)
@@ -246,7 +374,7 @@ class Sandbox:
             self.close()
             raise LearnerCrash(f"{what}: the child sent a malformed reply ({exc})") from None
 
-    def _read_exact(self, size: int, clock: _Clock, what: str) -> bytes:
+    def _read_exact(self, size: int, clock: Clock, what: str) -> bytes:
         chunks: list[bytes] = []
         while size:
             wait = clock.next_wait()
@@ -256,10 +384,19 @@ class Sandbox:
                 if overrun is None:
                     continue
                 self.close()
-                raise LearnerTimeout(f"{what} {overrun} (an endless loop, or far too slow)")
+                if self.forbidden_reason:  # found loaded by close's last look
+                    raise LearnerImportError(self.forbidden_reason)
+                if overrun.startswith("wrote"):
+                    raise LearnerCrash(f"{what}: {overrun}")
+                if "overall" in overrun:  # the exercise's whole budget: not a hiccup
+                    raise LearnerTimeout(f"{what} {overrun}")
+                raise LearnerTimeout(f"{what} {overrun} (an endless loop, or far too slow)"
+                                     ).doubtful("timeout")
             chunk = os.read(self._reply_fd, min(size, 1 << 20))
             if not chunk:
-                raise LearnerCrash(f"{what}: {self._death_text()}")
+                text = self._death_text()
+                raise LearnerCrash(f"{what}: {text}").doubtful(
+                    "killed" if self._killed_by_sigkill else None)
             chunks.append(chunk)
             size -= len(chunk)
         return b"".join(chunks)
@@ -273,53 +410,11 @@ class Sandbox:
                 pass
         self.close()
         code = proc.returncode if proc is not None else None
+        self._killed_by_sigkill = code == -signal.SIGKILL
         if code is None and isinstance(proc, warmpool.WarmChild) and proc.zygote.ended(1.0):
             return ("the grader's warm pool (its zygote) ended while this ran; it is replaced "
                     "for the next child")
-        if code is None:
-            return "the learner's process stopped answering"
-        if code < 0:
-            name = signal.Signals(-code).name
-            hint = {signal.SIGKILL: " (often: out of memory or a resource limit)",
-                    signal.SIGXCPU: " (its CPU time limit ran out)",
-                    signal.SIGXFSZ: " (it wrote more output than the file size limit)",
-                    }.get(signal.Signals(-code), "")
-            return f"the learner's process was killed by {name}{hint}"
-        return f"the learner's process exited with status {code}"
-
-
-class _Clock:
-    """The limits of one wait for a reply: wall clock, and the child's CPU time."""
-
-    # How often a long call's CPU time is looked at. The count starts at the
-    # first look, so a reply that comes within POLL_S (nearly all of them)
-    # costs no reading of the cgroup at all.
-    POLL_S = 0.1
-
-    def __init__(self, timeout: float, cpu_budget: float | None,
-                 cgroup: isolation.Cgroup | None) -> None:
-        self.timeout, self.cpu_budget = timeout, cpu_budget
-        self.deadline = time.monotonic() + timeout
-        self._cgroup = cgroup if cpu_budget is not None else None
-        self._cpu_start: float | None = None
-
-    def next_wait(self) -> float:
-        left = max(0.0, self.deadline - time.monotonic())
-        return min(left, self.POLL_S) if self._cgroup is not None else left
-
-    def overrun(self) -> str | None:
-        """Why the wait is over (which limit was passed), or None to keep waiting."""
-        if time.monotonic() >= self.deadline:
-            return f"did not finish within {self.timeout:g} s"
-        used = self._cgroup.cpu_seconds() if self._cgroup is not None else None
-        if used is None:
-            self._cgroup = None  # nothing counts CPU here: wait for the deadline
-        elif self._cpu_start is None:
-            self._cpu_start = used
-        elif self.cpu_budget is not None and used - self._cpu_start >= self.cpu_budget:
-            return f"used {self.cpu_budget:g} s of CPU time without finishing"
-        return None
-
+        return exit_text(code)
 
 def _kill_group(proc: subprocess.Popen | warmpool.WarmChild) -> None:
     """Kill the child and everything it started in its process group."""

@@ -33,12 +33,11 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
 from grader import policy, registry
-from grader.sandbox import isolation
+from grader.sandbox import isolation, scratch
 from grader.sandbox.runtime import child_environment, install_runtime
 from grader.sandbox.inside import protocol
 
@@ -203,7 +202,7 @@ class WarmPool:
     """The zygotes of this grading process, started on first use."""
 
     def __init__(self) -> None:
-        self.runtime = Path(tempfile.mkdtemp(prefix="cnn-grader-zygote-"))
+        self.runtime = scratch.make("zygote")
         install_runtime(self.runtime)
         self._zygotes = {name: Zygote(name, self.runtime) for name in FLAVOURS}
         self.problem = ""
@@ -244,7 +243,8 @@ class WarmPool:
             protocol.write_message(req_w, {
                 "files": _read_files(submission_dir), "config": config,
                 "support": f"{RUNTIME_IN_SANDBOX}/support", "environment": environment,
-                "tmpfs_bytes": policy.WARM_CHILD_TMPFS_BYTES})
+                "tmpfs_bytes": policy.CHILD_TMPFS_BYTES,
+                "tmpfs_inodes": policy.CHILD_TMPFS_INODES})
         except BaseException:
             child.kill()
             os.close(req_w)

@@ -114,11 +114,10 @@ def verify_file(*, result: Path, key_file: Path | None, submission: Path | None 
 
 
 def _fingerprint_of(submission: Path) -> str:
-    import tempfile
-
+    from grader.sandbox import scratch
     from grader.intake.submission import take
 
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-verify-") as tmp:
+    with scratch.folder("verify") as tmp:
         return take(Path(submission), Path(tmp)).fingerprint
 
 

@@ -106,11 +106,17 @@ def _grid(a: np.ndarray) -> list:
     return [[float(v) for v in row] for row in a]
 
 
-def arrays_detail(call: str, got: Any, expected: np.ndarray) -> dict[str, Any] | None:
+# How the first two axes of a 4-D gradient are named in the report.
+_INDEX_NAMES = {"dweight": ["filter", "input channel"]}
+
+
+def arrays_detail(call: str, got: Any, expected: np.ndarray,
+                  part: str | None = None) -> dict[str, Any] | None:
     """The 'arrays' detail for a 4-D result: the channel with the largest difference.
 
     None for results that are not (N, C, H, W) maps (global pooling's (N, C),
-    say): there is no channel to draw.
+    say): there is no channel to draw. ``part`` names one array of a tuple
+    result (a gradient: "dx", "dweight"), which the report then draws as such.
     """
     if expected.ndim != 4 or expected.size == 0:
         return None
@@ -123,8 +129,11 @@ def arrays_detail(call: str, got: Any, expected: np.ndarray) -> dict[str, Any] |
         diff = np.nan_to_num(diff, nan=0.0)
         n, c = (int(i) for i in np.unravel_index(np.argmax(diff.max(axis=(2, 3))),
                                                  expected.shape[:2]))
+    named = {} if part is None else {"part": part,
+                                      "index_names": _INDEX_NAMES.get(part, ["sample", "channel"])}
     return {
         "kind": "arrays",
+        **named,
         "call": call,
         "index": [n, c],
         "expected": _grid(expected[n, c]),

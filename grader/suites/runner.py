@@ -49,6 +49,8 @@ class SuitePlugin:
         self._seeding = seeding
         self.results: list[TestResult] = []
         self.problems: list[str] = []
+        # "exercise::test" -> why its outcome may be the grader's doing (see faults.py)
+        self.doubts: dict[str, str] = {}
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[LEARNER_KEY] = self._learner
@@ -76,9 +78,13 @@ class SuitePlugin:
         if failed_setup and status == "failed":
             status = "error"
         diagnosis, detail = _evidence(call) if status == "failed" else (None, None)
+        exercise = registry.exercise_of(str(item.fspath))
+        doubt = _doubt(call)
+        if doubt is not None:
+            self.doubts[f"{exercise}::{item.name}"] = doubt
         self.results.append(TestResult(
             name=item.name,
-            exercise=registry.exercise_of(str(item.fspath)),
+            exercise=exercise,
             score=max_score if status == "passed" else 0.0,
             max_score=max_score,
             status=status,
@@ -105,6 +111,21 @@ def _classify(call: pytest.CallInfo) -> tuple[TestStatus, str]:
     return "failed", f"the result could not be checked: {type(exc).__name__}: {exc}"
 
 
+def _doubt(call: pytest.CallInfo) -> str | None:
+    """Why this outcome may be the grader's trouble, not the learner's, or None.
+
+    hypothesis calls a test "flaky" when an example failed once and passed on
+    replay: with a deterministic learner function that is a child killed or
+    stalled under us (the Dask flake: a loaded machine, a job killing stray
+    processes), never something the learner's code decided.
+    """
+    from hypothesis.errors import Flaky
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(exc, Flaky):
+        return "flaky"
+    return exc.doubt if isinstance(exc, LearnerFault) else None
+
+
 def _evidence(call: pytest.CallInfo) -> tuple[Diagnosis | None, dict | None]:
     """The diagnosis and picture data a failed check left on its exception."""
     exc = call.excinfo.value if call.excinfo is not None else None
@@ -117,12 +138,14 @@ def _evidence(call: pytest.CallInfo) -> tuple[Diagnosis | None, dict | None]:
 
 
 def run_suites(learner: Learner, exercises: Iterable[str], *, seeding: Seeding | None = None,
-               only: tuple[str, ...] = ()) -> list[TestResult]:
+               only: tuple[str, ...] = (), doubts: dict[str, str] | None = None
+               ) -> list[TestResult]:
     """Run the hidden suites of ``exercises``; return one result per test.
 
     ``seeding`` gives the learner's random inputs (self-check mode for an
     anonymous learner when None); ``only`` runs just the tests named
-    "exercise::test" (a replay), which must be in ``exercises``.
+    "exercise::test" (a replay), which must be in ``exercises``. ``doubts``,
+    when given, receives the tests whose outcome may be the grader's trouble.
     """
     import torch  # the reference computations use it; the suites import it anyway
     torch.set_num_threads(policy.GRADER_TORCH_THREADS)
@@ -145,6 +168,8 @@ def run_suites(learner: Learner, exercises: Iterable[str], *, seeding: Seeding |
         raise SuiteError("the hidden suites are broken:\n" + "\n".join(plugin.problems))
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise SuiteError(f"pytest stopped with {code!r}:\n{sink.getvalue()[-3000:]}")
+    if doubts is not None:
+        doubts.update(plugin.doubts)
     return plugin.results
 
 

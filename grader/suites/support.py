@@ -92,15 +92,17 @@ def _tolerances(expected: np.ndarray) -> tuple[float, float]:
 
 def assert_array_matches(got: Any, expected: np.ndarray, *, call: str,
                          diagnose: Diagnoser | None = None,
-                         repro: Callable[[], str] | None = None) -> None:
+                         repro: Callable[[], str] | None = None,
+                         part: str | None = None) -> None:
     """Fail with a message naming the call, the shapes and the first wrong value.
 
     ``diagnose`` names a known mistake; ``repro`` gives the call as a line to
     paste into Python (asked for only on failure), which turns on the
-    'arrays' detail for the report.
+    'arrays' detail for the report; ``part`` names the array drawn when it is
+    one of several a function returns (a gradient).
     """
     def say(message: str) -> None:
-        detail = arrays_detail(repro(), got, expected) if repro is not None else None
+        detail = arrays_detail(repro(), got, expected, part) if repro is not None else None
         fail(message, got=got, diagnose=diagnose, detail=detail)
     if not isinstance(got, np.ndarray):
         say(f"{call} returned {type(got).__name__}, expected a numpy array "

@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -31,6 +32,33 @@ WATCHED = [SOLUTIONS_DIR / f"{n}.py" for n in EXERCISES] + [
     PROJECT_DIR / "grader" / "policy.py", PROJECT_DIR / "quizzes" / "cnn.toml"]
 
 pytestmark = pytest.mark.redteam
+# Each attack runs in both walls: bubblewrap's namespaces, and, as root with
+# CNN_GRADER_NO_BWRAP=1, the learner uid (grader/sandbox/learner_uid.py).
+MODES = {"namespaces": {}, "learner-uid": {"CNN_GRADER_NO_BWRAP": "1"}}
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def mode(request):
+    if request.param == "learner-uid":
+        from grader.sandbox import learner_uid
+        if os.geteuid() != 0:
+            pytest.skip("the learner uid needs a root grader (without root, credit.py refuses)")
+        assert learner_uid.unavailable() is None, (
+            f"{learner_uid.unavailable()}: run make learner-python")
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def sign_key(tmp_path_factory):
+    """A signing key as an instructor keeps it: 0600, in a folder anyone may
+    pass through, named on the grader's command line."""
+    folder = Path(tempfile.mkdtemp(prefix="cnn-redteam-keys-"))
+    folder.chmod(0o755)
+    key = folder / "sign.key"
+    key.write_text("k" * 64)
+    key.chmod(0o600)
+    yield key
+    shutil.rmtree(folder)
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +68,14 @@ def full_marks(tmp_path_factory):
     return json.loads(out.read_text())
 
 
-def run_grade(submission: Path, out: Path, html: Path | None = None) -> tuple[int, float]:
-    env = {**os.environ, "CNN_REDTEAM_SECRET": SECRET}
+def run_grade(submission: Path, out: Path, html: Path | None = None, *,
+              mode: str = "namespaces", sign_key: Path | None = None) -> tuple[int, float]:
+    env = {**os.environ, "CNN_REDTEAM_SECRET": SECRET, **MODES[mode]}
     command = [sys.executable, "-m", "grader.cli", "grade", str(submission), "--json", str(out)]
     if html:
         command += ["--html", str(html)]
+    if sign_key:
+        command += ["--sign-key", str(sign_key)]
     start = time.monotonic()
     proc = subprocess.run(command, env=env, capture_output=True, timeout=300, cwd=PROJECT_DIR)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
@@ -100,8 +131,14 @@ def test_the_corpus_covers_at_least_thirty_attacks():
     assert len(ATTACKS) >= 30
 
 
+def left_in_tmp(marker: str) -> list[Path]:
+    return [*Path("/tmp").glob(f"cnn-redteam-{marker}*"),
+            *Path("/dev/shm").glob(f"cnn-redteam-{marker}*")]
+
+
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda p: p.stem)
-def test_attack_is_contained(attack, tmp_path, listener, full_marks):
+def test_attack_is_contained(attack, mode, tmp_path, listener, full_marks, sign_key):
+    from grader.scoring.signing import verify_result
     target, _ = attack.stem.split("__", 1)
     marker = f"{4000 + os.getpid() % 1000}.{time.time_ns() % 10**6}"
     sub = tmp_path / "submission"
@@ -110,8 +147,9 @@ def test_attack_is_contained(attack, tmp_path, listener, full_marks):
     before = digest(WATCHED)
 
     out, html = tmp_path / "r.json", tmp_path / "r.html"
-    _, seconds = run_grade(sub, out, html)
-    result = json.loads(out.read_text())
+    _, seconds = run_grade(sub, out, html, mode=mode, sign_key=sign_key)
+    written = out.read_bytes()
+    result = json.loads(written)
 
     assert seconds < 120, f"grading took {seconds:.0f} s"
     assert result["exercises"][target]["score"] == 0, [
@@ -124,20 +162,31 @@ def test_attack_is_contained(attack, tmp_path, listener, full_marks):
     assert SECRET not in everything
     assert "conv-params-5x5 = 1216" not in everything  # the quiz key stays hidden
     assert digest(WATCHED) == before
-    assert not Path(f"/tmp/cnn-redteam-{marker}").exists()
+    assert "k" * 64 not in everything  # the signing key
+    assert left_in_tmp(marker) == []
     assert not accepted_any(listener)
     deadline = time.monotonic() + 5
     while processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert processes_with(marker) == [], "a learner process outlived grading"
+    # Nothing rewrote the result after the grader exited, and it is the grader's own.
+    assert out.read_bytes() == written
+    assert verify_result(result, key=sign_key.read_bytes().strip()).genuine
 
 
-def test_the_corpus_is_contained_in_a_batch_of_warm_children_too(tmp_path, listener,
-                                                                  full_marks, monkeypatch):
-    """The same attacks as learners of one batch: a batch's workers fork their
-    children from the warm pool, where a single grading starts them cold."""
+def test_the_corpus_is_contained_in_a_batch_too(mode, tmp_path, listener, full_marks,
+                                                monkeypatch, sign_key):
+    """The same attacks as learners of one batch: with namespaces a batch's
+    workers fork their children from the warm pool (a single grading starts
+    them cold); with the learner uid they start cold, each as its own uid."""
+    from grader.sandbox import isolation
     from grader.batch.run import grade_class
+    from grader.scoring.signing import verify_result
     monkeypatch.setenv("CNN_REDTEAM_SECRET", SECRET)  # the workers inherit it
+    for name, value in MODES[mode].items():
+        monkeypatch.setenv(name, value)
+    isolation.bwrap_path.cache_clear()  # this process decides the mode too (credit.check)
+    key = sign_key.read_bytes().strip()
     batch, markers = tmp_path / "class", {}
     for i, attack in enumerate(ATTACKS):
         target = attack.stem.split("__", 1)[0]
@@ -149,12 +198,20 @@ def test_the_corpus_is_contained_in_a_batch_of_warm_children_too(tmp_path, liste
     before = digest(WATCHED)
 
     start = time.monotonic()
-    result = grade_class(submissions=batch, out=tmp_path / "out", jobs=2, progress=False)
+    try:
+        result = grade_class(submissions=batch, out=tmp_path / "out", jobs=2, progress=False,
+                             sign_key=key)
+    finally:
+        monkeypatch.undo()
+        isolation.bwrap_path.cache_clear()
+    print(f"batch of {len(ATTACKS) + 1} ({mode}): {time.monotonic() - start:.0f} s")
     assert time.monotonic() - start < 900
     assert (result.graded, result.errors) == (len(ATTACKS) + 1, 0)
     records = {p.stem: json.loads(p.read_text())
                for p in (tmp_path / "out" / "learners").glob("*.json")}
-    assert all(any("warm pool:" in layer for layer in r["isolation"]) for r in records.values())
+    wall = "warm pool:" if mode == "namespaces" else "its own unprivileged uid"
+    assert all(any(wall in layer for layer in r["isolation"]) for r in records.values())
+    assert all(verify_result(r, key=key).genuine for r in records.values())
     for learner, record in records.items():
         target = learner.split("__", 1)[0] if learner != "honest" else None
         for name in EXERCISES:  # the quiz's numbers depend on the learner id
@@ -167,7 +224,7 @@ def test_the_corpus_is_contained_in_a_batch_of_warm_children_too(tmp_path, liste
     assert digest(WATCHED) == before
     assert not accepted_any(listener)
     for marker in markers.values():
-        assert not Path(f"/tmp/cnn-redteam-{marker}").exists()
+        assert left_in_tmp(marker) == []
         deadline = time.monotonic() + 5
         while processes_with(marker) and time.monotonic() < deadline:
             time.sleep(0.1)

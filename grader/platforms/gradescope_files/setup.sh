@@ -35,3 +35,19 @@ apt-get install -y -qq bubblewrap || echo "note: bubblewrap not installed; gradi
 # so it must run from this folder, not from a copy in site-packages.
 "$VENV/bin/python" -m pip install --quiet -e "$SOURCE"
 "$VENV/bin/python" -m grader.cli --version
+
+# Gradescope's containers run as root and usually cannot make user
+# namespaces; then each learner child runs as one of these unprivileged
+# accounts instead (grader/sandbox/learner_uid.py), with the venv above as its
+# interpreter (Ubuntu's python3.11 and the venv are world-readable). The
+# bundle itself, with the solutions and the course secret, is root's alone.
+FIRST_UID=64100
+LEARNER_ACCOUNTS=16  # five children per submission, with room to spare
+for i in $(seq 0 $((LEARNER_ACCOUNTS - 1))); do
+    uid=$((FIRST_UID + i))
+    getent passwd "$uid" >/dev/null || useradd --system --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin --uid "$uid" --user-group "cnn-learner-$i"
+done
+echo "$FIRST_UID-$((FIRST_UID + LEARNER_ACCOUNTS - 1))" > "$SOURCE/learner-uids"
+chmod -R go-rwx "$SOURCE"
+chmod a+rX "$VENV" && chmod -R a+rX "$VENV"

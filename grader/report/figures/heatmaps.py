@@ -70,6 +70,8 @@ class ArraysFigure:
     heatmaps: tuple[Heatmap, ...]
     summary: str
     cropped: str  # "" when the whole channel is shown
+    part: str = "Output"  # what is drawn: the output, or one gradient ("dx", "dweight")
+    where: str = ""  # which 2-D slice, e.g. "sample 0, channel 1" or "filter 2, input channel 0"
 
 
 def arrays_figure(detail: dict[str, Any], key: str) -> ArraysFigure:
@@ -90,12 +92,16 @@ def arrays_figure(detail: dict[str, Any], key: str) -> ArraysFigure:
              if comparable else None)
     window, cropped = _window(expected, diff)
 
-    where = f"sample {sample}, channel {channel}"
+    # A gradient is drawn like an output; dweight's slice is a filter's input channel.
+    part = str(detail.get("part", "Output"))
+    first, second = _index_names(detail.get("index_names", ("sample", "channel")))
+    where = f"{first} {sample}, {second} {channel}"
+    noun = "output" if part == "Output" else part
     value_scale = _scale(expected + (actual if actual is not None else []))
-    maps = [_heatmap(f"{key}-expected", f"Expected output ({where})", expected, window,
+    maps = [_heatmap(f"{key}-expected", f"Expected {noun} ({where})", expected, window,
                      value_scale, None, _values_sentence("The expected values", expected))]
     if actual is not None:
-        maps.append(_heatmap(f"{key}-actual", f"Your output ({where})", actual,
+        maps.append(_heatmap(f"{key}-actual", f"Your {noun} ({where})", actual,
                              window if comparable else _full(actual), value_scale, wrong,
                              _values_sentence("Your values", actual)))
     summary = ("Your function did not return an array of numbers, so only the expected values are drawn."
@@ -110,7 +116,14 @@ def arrays_figure(detail: dict[str, Any], key: str) -> ArraysFigure:
     return ArraysFigure(kind="arrays", call=str(detail["call"]), sample=sample, channel=channel,
                         expected_shape=show_shape(exp_shape), actual_shape=show_shape(act_shape),
                         shape_differences=differences, heatmaps=tuple(maps), summary=summary,
-                        cropped=cropped)
+                        cropped=cropped, part=part, where=where)
+
+
+def _index_names(value: Any) -> tuple[str, str]:
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or not all(isinstance(v, str) for v in value)):
+        raise broken(f"'index_names' must be two words, not {value!r}")
+    return value[0], value[1]
 
 
 def _index(value: Any) -> tuple[int, int]:

@@ -29,6 +29,8 @@ def test_text(test: TestResult) -> str:
 def summary_text(result: GradeResult) -> str:
     """The whole grading in a few lines: total, each exercise, and what went wrong as a whole."""
     lines = [f"{result.submission}: {result.score:g} / {result.max_score:g}"]
+    if result.isolation_warning:
+        lines.insert(0, result.isolation_warning)
     for e in result.exercises:
         note = f" ({e.message.splitlines()[0]})" if e.message else ""
         lines.append(f"  {e.name}: {e.score:g} / {e.max_score:g}, "

@@ -4,9 +4,10 @@ It imports one learner module, then answers requests from the grader: call a
 function, build an object, run a torch module. It knows nothing of tests,
 reference solutions or expected values; those never leave the grader.
 
-Run as ``python -I -B -u child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR
-CONFIG_JSON`` from a private copy (see ``sandbox.py``), beside a copy of
-``protocol.py`` saved as ``_cnn_grader_protocol.py``. Standard library and
+Run as ``python -I -B -u child.py REQ_FD REPLY_FD SUPPORT_DIR SUBMISSION_DIR``
+from a private copy (see ``sandbox.py``), beside a copy of ``protocol.py``
+saved as ``_cnn_grader_protocol.py``; the first request is ``{"config": ...}``
+(over the pipe: argv is readable by every process on the machine). Standard library and
 numpy only, until a request needs torch.
 
 Before any learner code runs, it lowers its own resource limits (soft and
@@ -21,6 +22,7 @@ import importlib.abc
 import json
 import os
 import resource
+import struct
 import sys
 import traceback
 
@@ -30,12 +32,42 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def main() -> None:
     req_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
     support_dir, submission_dir = sys.argv[3], sys.argv[4]
-    config = json.loads(sys.argv[5])
+    # The config names the grader's protected paths, so it comes over the
+    # pipe, never in argv (any process can read /proc/PID/cmdline).
+    config = _read_config(req_fd)
     sys.path.insert(0, HERE)
+    import walls
+    if config.get("parent") is not None:  # no bubblewrap: die with the grader
+        walls.die_with_parent(config["parent"])
+    scratch = config.get("scratch")
+    # Its own capped tmpfs (walls.private_tmpfs), while still single-threaded:
+    # before numpy, and before anything of the learner's.
+    config["scratch_capped"] = False
+    if scratch and walls.private_tmpfs(scratch["targets"], size=scratch["size"],
+                                       inodes=scratch["inodes"]):
+        config["scratch_capped"] = True
+        os.chdir(scratch["targets"][0])  # the tmpfs, not the folder under it
+        walls.drop_privileges()
     import _cnn_grader_protocol as wire
     import numpy as np
     sys.path.remove(HERE)
     serve(req_fd, reply_fd, support_dir, submission_dir, config, wire, np)
+
+
+def _read_config(fd: int) -> dict:
+    """The first message on the request pipe, read before numpy is imported
+    (the scratch mount must happen while the process is single-threaded), so
+    without the wire module: a 4-byte big-endian length, then plain JSON."""
+    def exactly(size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = os.read(fd, size - len(data))
+            if not chunk:
+                raise SystemExit("the grader closed the pipe before sending the config")
+            data += chunk
+        return data
+    (size,) = struct.unpack(">I", exactly(4))
+    return json.loads(exactly(size))["config"]
 
 
 def serve(req_fd: int, reply_fd: int, support_dir: str, submission_dir: str, config: dict,
@@ -51,10 +83,22 @@ def serve(req_fd: int, reply_fd: int, support_dir: str, submission_dir: str, con
             resource.setrlimit(limit, (value, value))
         except (ValueError, OSError):
             pass  # already lower, or not settable here; the report lists layers
+    import walls
+    walls.new_session_keyring()  # no keys shared with other sandboxes
+    if config.get("deny_network"):  # no namespaces: the kernel's own walls instead
+        sys.path.insert(0, HERE)
+        import _cnn_grader_landlock
+        import _cnn_grader_seccomp
+        sys.path.remove(HERE)
+        _cnn_grader_seccomp.deny_network()
+        allowed = config["landlock"]
+        _cnn_grader_landlock.restrict(
+            read=allowed["read"] + _cnn_grader_landlock.interpreter_dirs(), write=allowed["write"])
     forbidden = tuple(config["forbidden"])
     if forbidden:
         sys.meta_path.insert(0, Blocker(forbidden))
-    sys.addaudithook(make_audit_hook(tuple(config.get("protected", ())), os.getpid()))
+    sys.addaudithook(make_audit_hook(tuple(config.get("protected", ())), os.getpid(),
+                                     forbidden))
 
     # The grader's layers.py comes first, so a learner's own copy is ignored.
     sys.path[:0] = [support_dir, submission_dir]
@@ -63,7 +107,8 @@ def serve(req_fd: int, reply_fd: int, support_dir: str, submission_dir: str, con
 
     server = Server(wire, np, layers, submission_dir, forbidden)
     server.max_elements = config.get("max_elements")
-    wire.write_message(reply_fd, {"ready": os.getpid()})
+    wire.write_message(reply_fd, {"ready": {
+        "pid": os.getpid(), "scratch_capped": config.get("scratch_capped", False)}})
     while True:
         try:
             request = wire.read_message(req_fd)
@@ -76,7 +121,7 @@ class ForbiddenModule(ImportError):
     pass
 
 
-def make_audit_hook(protected: tuple[str, ...], own_pid: int):
+def make_audit_hook(protected: tuple[str, ...], own_pid: int, forbidden: tuple[str, ...] = ()):
     """One more layer, for machines without namespaces (see docs/threat-model.md).
 
     An audit hook cannot be removed from Python code, though native code
@@ -85,6 +130,10 @@ def make_audit_hook(protected: tuple[str, ...], own_pid: int):
     parent = os.getppid()
 
     def hook(event: str, args: tuple) -> None:
+        if event == "import" and forbidden and str(args[0]).split(".")[0] in forbidden:
+            # Still there when the Blocker was taken off sys.meta_path.
+            raise ForbiddenModule(f"{args[0]} may not be used in this exercise: "
+                                  "write it with numpy")
         if event == "open" and isinstance(args[0], (str, bytes)):
             path = os.path.realpath(os.fsdecode(args[0]))
             if any(path == p or path.startswith(p + os.sep) for p in protected):

@@ -25,7 +25,6 @@ Run as ``python -I -B -u zygote.py SOCKET_FD CONFIG_JSON``, beside ``child.py``.
 from __future__ import annotations
 
 import base64
-import ctypes
 import json
 import os
 import signal
@@ -33,45 +32,21 @@ import socket
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LIBC = ctypes.CDLL(None, use_errno=True)
+sys.path.insert(0, HERE)
+import walls  # noqa: E402 - beside this file, in the runtime folder
+from walls import (CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,  # noqa: E402
+                   CLONE_NEWUSER, CLONE_NEWUTS, LIBC, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID,
+                   MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, PR_SET_DUMPABLE, PR_SET_PDEATHSIG)
 
-CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
-CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 NAMESPACES = (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
               | CLONE_NEWNET)
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 0x4000, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
-CAP_VERSION_3 = 0x20080522
 SUBMISSION, SCRATCH = "/tmp/submission", "/tmp/scratch"
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _mount(source: str | None, target: str, fstype: str | None, flags: int,
-           data: str | None = None) -> None:
-    enc = lambda s: None if s is None else s.encode()  # noqa: E731
-    _check(LIBC.mount(enc(source), enc(target), enc(fstype), flags, enc(data)),
-           f"mount {target}")
+_mount = walls.mount
 
 
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     config = json.loads(sys.argv[2])
-    sys.path.insert(0, HERE)
     for name in config["imports"]:  # inherited by every child, paid for once
         __import__(name)
     import child  # noqa: F401 - imported here so that children start warm
@@ -128,14 +103,7 @@ def _probe() -> str:
 
 
 def _unshare() -> None:
-    uid, gid = os.getuid(), os.getgid()
-    _check(LIBC.unshare(NAMESPACES), "unshare")
-    with open("/proc/self/setgroups", "w") as fh:
-        fh.write("deny")
-    with open("/proc/self/uid_map", "w") as fh:
-        fh.write(f"{uid} {uid} 1")
-    with open("/proc/self/gid_map", "w") as fh:
-        fh.write(f"{gid} {gid} 1")
+    walls.unshare_as_self(NAMESPACES)
 
 
 def waiter(zygote: socket.socket, req_fd: int, reply_fd: int, status_fd: int,
@@ -182,7 +150,7 @@ def server(setup: dict, cred: socket.socket, req_fd: int, reply_fd: int) -> None
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     # The zygote's /proc would name the zygote and the other children: cover it.
     _mount("none", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")
-    size = f"size={setup['tmpfs_bytes']},mode=0755"
+    size = walls.tmpfs_options(setup["tmpfs_bytes"], setup["tmpfs_inodes"])
     _mount("none", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, size)
     _mount("none", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, size)
     os.mkdir(SCRATCH)
@@ -194,7 +162,7 @@ def server(setup: dict, cred: socket.socket, req_fd: int, reply_fd: int) -> None
             fh.write(base64.b64decode(data))
     _mount(SUBMISSION, SUBMISSION, None, MS_BIND)
     _mount(None, SUBMISSION, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    _drop_privileges()
+    walls.drop_privileges()
     os.chdir(SCRATCH)
     os.environ.clear()
     os.environ.update({**setup["environment"], "HOME": SCRATCH, "TMPDIR": SCRATCH})
@@ -207,16 +175,6 @@ def server(setup: dict, cred: socket.socket, req_fd: int, reply_fd: int) -> None
             del sys.modules[name]
     sys.path.remove(HERE)
     child.serve(req_fd, reply_fd, setup["support"], SUBMISSION, setup["config"], wire, np)
-
-
-def _drop_privileges() -> None:
-    """No capability left, none to gain: the mounts above can no longer change."""
-    for cap in range(64):
-        LIBC.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
-    header, data = _CapHeader(CAP_VERSION_3, 0), (_CapData * 2)()
-    _check(LIBC.capset(ctypes.byref(header), data), "capset")
-    _check(LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 if __name__ == "__main__":
