@@ -11,7 +11,7 @@ released learner repository ships it with the manifests alone.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
@@ -26,17 +26,53 @@ FigureKind = Literal["arrays", "parameters", "receptive_field"]
 MANIFEST = "manifest.toml"
 
 
-@dataclass(frozen=True)
-class Budget:
-    """Time limits of one exercise's child; each defaults to policy.py's, with its reason there."""
-    call_wall_s: float = policy.CALL_TIMEOUT_S  # one call, wall clock
-    call_cpu_s: float = policy.CALL_CPU_S  # one call, CPU time where a cgroup counts it
-    import_wall_s: float = policy.IMPORT_TIMEOUT_S  # importing the learner's module
-    exercise_cpu_s: int = policy.MAX_CPU_SECONDS  # one child's whole life (its RLIMIT_CPU)
+# A unit's [budget] keys, each with the policy.py number it overrides (the
+# reason for each default is there).
+_BUDGET_DEFAULTS = {
+    "call_wall_s": "CALL_TIMEOUT_S",  # one call, wall clock
+    "call_cpu_s": "CALL_CPU_S",  # one call, CPU time where a cgroup counts it
+    "import_wall_s": "IMPORT_TIMEOUT_S",  # importing the learner's module
+    "exercise_cpu_s": "MAX_CPU_SECONDS",  # one child's whole life (its RLIMIT_CPU)
     # One submission's whole exercise, over every wait on its children (starts,
     # imports, calls, in every child it needed) and their CPU time.
-    total_wall_s: float = policy.EXERCISE_WALL_S
-    total_cpu_s: float = policy.EXERCISE_CPU_S
+    "total_wall_s": "EXERCISE_WALL_S",
+    "total_cpu_s": "EXERCISE_CPU_S",
+}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Time limits of one exercise's children: the manifest's [budget] where it
+    sets one, else policy.py's number, read when it is used (so that policy.py
+    stays the one place to change a default, at any time)."""
+    given: tuple[tuple[str, float], ...] = ()
+
+    def _get(self, key: str) -> float:
+        return dict(self.given).get(key, getattr(policy, _BUDGET_DEFAULTS[key]))
+
+    @property
+    def call_wall_s(self) -> float:
+        return self._get("call_wall_s")
+
+    @property
+    def call_cpu_s(self) -> float:
+        return self._get("call_cpu_s")
+
+    @property
+    def import_wall_s(self) -> float:
+        return self._get("import_wall_s")
+
+    @property
+    def exercise_cpu_s(self) -> int:
+        return int(self._get("exercise_cpu_s"))
+
+    @property
+    def total_wall_s(self) -> float:
+        return self._get("total_wall_s")
+
+    @property
+    def total_cpu_s(self) -> float:
+        return self._get("total_cpu_s")
 
 
 @dataclass(frozen=True)
@@ -103,7 +139,7 @@ def _load(folder: Path) -> Exercise:
     if unknown:
         raise bad(f"unknown key(s) {', '.join(sorted(unknown))}; the keys are "
                   f"{', '.join(sorted(_KEYS))}")
-    budget_keys = {f.name for f in fields(Budget)}
+    budget_keys = set(_BUDGET_DEFAULTS)
     budget = data.get("budget", {})
     if not isinstance(budget, dict) or set(budget) - budget_keys:
         raise bad(f"[budget] takes only {', '.join(sorted(budget_keys))}")
@@ -121,7 +157,7 @@ def _load(folder: Path) -> Exercise:
             tasks=tuple(str(t) for t in data["tasks"]), points=float(data["points"]),
             flavour=data["flavour"], forbidden=tuple(str(m) for m in data.get("forbidden", ())),
             figures=figures,  # checked against FigureKind above
-            budget=Budget(**budget), folder=folder)
+            budget=Budget(tuple(sorted(budget.items()))), folder=folder)
     except KeyError as exc:
         raise bad(f"{exc.args[0]} is missing") from None
     except (TypeError, ValueError) as exc:

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from grader import registry
 from grader.paths import PROJECT_DIR
+from grader.quiz.bank import load_bank
 from grader.registry import EXERCISES
 
 pytestmark = pytest.mark.slow
@@ -96,7 +98,9 @@ def test_grade_writes_every_format(project, tmp_path):
     result = json.loads(outs["json"].read_text())
     assert result["exercises"][NAME] == {"score": 7.0, "max_score": 7.0, "passed": 4, "total": 4,
                                          "message": "", "problem": None}
-    assert result["score"] == result["max_score"] == 401
+    # Every exercise of the project, the quiz, and the new exercise's 7 points.
+    full = sum(e.points for e in registry.exercises()) + sum(q.points for q in load_bank()) + 7
+    assert result["score"] == result["max_score"] == full
     assert f"{NAME}.py" in result["files"]
     assert NAME in outs["html"].read_text()
     for fmt in ("gradescope", "prairielearn", "junit"):
