@@ -32,9 +32,10 @@ from grader.paths import PROJECT_DIR, SOLUTIONS_DIR
 from grader.registry import EXERCISES
 from grader.sandbox.remote import Learner
 from grader.sandbox.session import Sandbox
-from grader.sandbox.forbidden import SHORTCUT_MARK
 from test_redteam import SECRET, attack_source, listener, processes_with  # noqa: F401
 
+# How a forbidden library's message reads (sandbox/forbidden.py, shortcut_message).
+FORBIDDEN_TEXT = "which this exercise does not allow"
 ATTACKS = sorted((Path(__file__).parent / "attacks" / "round_two").glob("*.py"))
 # Seconds an attack may add to an honest grading: the exercise budget for the
 # slow one, two write deadlines for the one that stops reading, a little for the rest.
@@ -105,7 +106,7 @@ def check_outcome(name: str, record: dict, full: dict, printed: str) -> None:
         assert got["score"] == 0, [(t["name"], t["output"][:200]) for t in mine
                                    if t["status"] == "passed"]
     if name in ("conv__scrubs_torch", "conv__runtime_import_name"):
-        assert SHORTCUT_MARK in got["message"]  # the gradebook's integrity flag
+        assert got["problem"] == "forbidden-import"  # the gradebook's integrity flag
     if name == "conv__fills_scratch":
         for line in re.findall(r"fill (\S+): (\d+) MiB, (\d+) files", printed):
             assert int(line[1]) <= policy.CHILD_TMPFS_BYTES >> 20, line
@@ -333,10 +334,10 @@ def test_a_forbidden_library_loaded_behind_the_childs_back_voids_the_exercise(le
     monkeypatch.setattr(policy, "CALL_TIMEOUT_S", 60.0)  # importing torch under load
     source = (Path(__file__).parent / "attacks" / "round_two" / "conv__scrubs_torch.py").read_text()
     conv, box = learner(source)
-    with pytest.raises(LearnerImportError, match=SHORTCUT_MARK):
+    with pytest.raises(LearnerImportError, match=FORBIDDEN_TEXT):
         conv.conv_output_size(5, 3)
     assert box.forbidden_reason and "torch" in box.forbidden_reason
-    with pytest.raises(LearnerImportError, match=SHORTCUT_MARK):
+    with pytest.raises(LearnerImportError, match=FORBIDDEN_TEXT):
         conv.conv_output_size(5, 3)  # every later test fails at once
 
 

@@ -21,7 +21,7 @@ def libc_read(path):
 
 stolen = None
 for root in ("PROJECT", "/work/main", "/autograder/source"):
-    suite = libc_read(os.path.join(root, "grader", "suites", "hidden", "test_conv.py"))
+    suite = libc_read(os.path.join(root, "grader", "units", "conv", "hidden.py"))
     if suite:
         print("read the hidden suite:", len(suite), "bytes")
     stolen = stolen or libc_read(os.path.join(root, "solutions", "conv.py"))
