@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from grader.paths import EXERCISES  # noqa: E402
+from grader.registry import EXERCISES  # noqa: E402
 from similarity_samples import generated_class, write_records  # noqa: E402
 
 

@@ -32,6 +32,7 @@ from grader.sandbox.forbidden import loaded_libraries, refused_import
 from grader.sandbox.inside import protocol
 from grader.sandbox.runtime import child_environment, cold_command, cold_config, install_runtime
 
+
 class Sandbox:
     """A child interpreter serving one learner module (e.g. ``conv``)."""
 
