@@ -91,6 +91,10 @@ class Sandbox:
                 return
         else:
             self._start_cold()
+        # Every write from here on has a deadline (_write), for warm and cold
+        # children alike: a blocking write of a large request into a child that
+        # stopped reading never returns, whatever select said before it.
+        os.set_blocking(self._req_fd, False)
         self._started_at = time.monotonic()
         self._imported = False
         # Queue the import now so it overlaps with other work. The pipe is
@@ -179,7 +183,6 @@ class Sandbox:
             os.close(reply_w)
         # A fresh pipe holds far more than the config, so this write cannot block.
         protocol.write_message(req_w, {"config": config})
-        os.set_blocking(req_w, False)  # every later write has a deadline (_write)
         self._req_fd, self._reply_fd = req_w, reply_r
 
     def _child_config(self) -> dict:
