@@ -299,8 +299,16 @@ class Sandbox:
         if self._imported:
             return
         try:
-            ready = self._read(self._clock(policy.START_TIMEOUT_S),
-                               f"starting Python for {self.module}.py")
+            # Nothing of the learner's has run before "ready" (the interpreter,
+            # its imports, the walls): that wait is the grader's, bounded by
+            # START_TIMEOUT_S alone and not charged to the exercise's budget,
+            # which a loaded machine's slow starts would otherwise eat.
+            started = time.monotonic()
+            try:
+                ready = self._read(self._clock(policy.START_TIMEOUT_S, budgeted=False),
+                                   f"starting Python for {self.module}.py")
+            finally:
+                self._waited -= time.monotonic() - started  # request() adds it back
             if "ready" not in ready or type(ready["ready"]) is not dict:
                 raise LearnerCrash(f"the child for {self.module}.py did not start properly")
             if ready["ready"].get("scratch_capped") is not True:
@@ -321,10 +329,12 @@ class Sandbox:
         self._imported = True
 
     # -- limits ---------------------------------------------------------------------
-    def _clock(self, timeout: float, cpu_budget: float | None = None) -> _Clock:
-        """The limits of one request: its own, and what is left of the exercise's budget."""
+    def _clock(self, timeout: float, cpu_budget: float | None = None, *,
+               budgeted: bool = True) -> _Clock:
+        """The limits of one request: its own, and (when ``budgeted``) what is left
+        of the exercise's wall-clock budget."""
         return _Clock(timeout, cpu_budget, self._cgroup,
-                      wall_left=self._budget.wall_s - self._waited,
+                      wall_left=self._budget.wall_s - self._waited if budgeted else timeout,
                       cpu_left=self._budget.cpu_s - self._cpu_done, watch=self._watch,
                       too_slow=self._too_slow())
 
