@@ -58,8 +58,12 @@ install: $(BIN)/cnn-grader sandbox-tools learner-python
 report: install
 	$(BIN)/cnn-grader grade solutions --html report.html --json report.json
 
+# The suite runs on every core (pytest-xdist): most of its time is whole
+# gradings, each of which keeps about one core busy (the grader and its child
+# take turns). worksteal keeps both busy while the long batch tests finish.
+TEST_JOBS ?= auto
 test: install browser-tools
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist worksteal
 
 # The layout's checks (pyproject.toml): import-linter's contracts (the pipeline's
 # layers, the child's code apart, no cycles), ruff, and mypy on the package.

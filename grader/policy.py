@@ -68,11 +68,14 @@ CALL_CPU_S = 2.0
 # (sandbox/session.py, _write), so no wait on a child is without a deadline.
 
 # A budget per submission per exercise, over every wait on its children
-# (starts, imports, calls, in every child it needed) and their CPU time.
+# (imports and calls, in every child it needed) and their CPU time. The wait
+# for an interpreter to start is not in it: no learner code runs before the
+# child says it is ready, and on a busy machine that start is slow through
+# no fault of the learner's (START_TIMEOUT_S bounds it instead).
 # Per-call clocks alone let a correct submission that sleeps 3.5 s in every
 # call hold a worker for some 1,400 s. Measured (2026-12-01, a 2-core machine
 # at load average 12, one grading per exercise; waiting / CPU seconds as the
-# budget counts them): solutions conv 3.2/0.4, pooling 7.7/0.4, params 2.0/0.4,
+# budget then counted them, starts included): solutions conv 3.2/0.4, pooling 7.7/0.4, params 2.0/0.4,
 # receptive_field 2.7/0.4, residual 11.4/4.0 (it imports torch); the slowest
 # honest variant in grader/units/*/variants per exercise: conv ok_strided_view 5.1,
 # pooling ok_sliding_window 5.3, params ok_numpy_prod 2.6, receptive_field

@@ -250,3 +250,18 @@ def test_closing_kills_processes_the_learner_started_even_detached(make_learner)
     while processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert processes_with(marker) == [], "a learner process outlived the sandbox"
+
+
+def test_the_scratch_watch_counts_what_a_file_claims_not_only_its_blocks(tmp_path, monkeypatch):
+    """Where the grader watches the scratch folder, a file of zeros must count in
+    full even on a file system that stores it in no blocks (compressed, sparse):
+    CI's 3 GB of zeros once ran the call out of CPU time before the watch saw it."""
+    from grader.sandbox.clock import ScratchWatch
+    watch = ScratchWatch(tmp_path)
+    (tmp_path / "small").write_bytes(b"\0" * 4096)
+    assert watch.over() is None
+    with open(tmp_path / "sparse", "wb") as fh:  # a hole: no blocks, a large size
+        fh.truncate(policy.CHILD_TMPFS_BYTES + (1 << 20))
+    assert os.stat(tmp_path / "sparse").st_blocks * 512 < policy.CHILD_TMPFS_BYTES
+    monkeypatch.setattr(watch, "_next", 0.0)  # the next look is due now
+    assert "into its scratch folder" in (watch.over() or "")

@@ -1,6 +1,7 @@
 """Per-learner hidden inputs: seeds, self-check mode, replays, and a leaked table that fails."""
 from __future__ import annotations
 
+import json
 import shlex
 from dataclasses import dataclass
 
@@ -237,3 +238,14 @@ def test_only_refuses_unknown_tests_and_exercises(tmp_path):
                           (("conv.test_x",), "is not a hidden test's name")):
         done = CliRunner().invoke(main, ["grade", str(SOLUTIONS_DIR), "--only", *only])
         assert done.exit_code == 2 and message in done.output, done.output
+
+
+def test_only_with_an_exercise_alone_grades_all_of_its_tests_and_no_others(tmp_path):
+    out = tmp_path / "r.json"
+    done = CliRunner().invoke(main, ["grade", str(SOLUTIONS_DIR), "--only", "pooling",
+                                     "--json", str(out)])
+    assert done.exit_code == 0, done.output
+    result = json.loads(out.read_text())
+    assert {t["exercise"] for t in result["tests"]} == {"pooling"}
+    assert result["exercises"]["pooling"]["score"] == result["exercises"]["pooling"]["max_score"]
+    assert len(result["tests"]) == result["exercises"]["pooling"]["total"] > 10

@@ -23,20 +23,6 @@ def _score(exercise: str, a: str, b: str) -> float:
     return exercise_pairs(exercise, {"a": a, "b": b})[0].similarity
 
 
-# backward and im2col (issue 15) were added after the review's settings were
-# tuned: their correct variants, and two learners who share only the stub,
-# score 0.61-0.75 against the 0.6 threshold (the exercises share short
-# argument-normalising helpers that every style writes alike). Known and
-# open: the fix is a per-exercise threshold or excluding those helpers.
-_NOT_YET_TUNED = ("backward", "im2col")
-
-
-def _tuned(exercises):
-    return [pytest.param(e, marks=pytest.mark.xfail(
-        strict=True, reason="similarity settings not yet tuned for this exercise"))
-        if e in _NOT_YET_TUNED else e for e in exercises]
-
-
 @pytest.mark.parametrize("exercise", EXERCISES)
 @pytest.mark.parametrize("parts", [dict(rename=True, reorder=False, comments=False),
                                    dict(rename=False, reorder=True, comments=False),
@@ -50,7 +36,7 @@ def test_a_disguised_copy_is_still_flagged(exercise, parts):
         assert _score(exercise, source, copy) >= THRESHOLD, (exercise, n, parts)
 
 
-@pytest.mark.parametrize("exercise", _tuned(EXERCISES))
+@pytest.mark.parametrize("exercise", EXERCISES)
 def test_correct_variants_written_independently_are_not_flagged(exercise):
     variants = {p.stem: p.read_text() for p in sorted(registry.get(exercise).variants_dir.glob("ok_*.py"))}
     assert len(variants) >= 2
@@ -60,7 +46,7 @@ def test_correct_variants_written_independently_are_not_flagged(exercise):
                                                            for p in pairs]
 
 
-@pytest.mark.parametrize("exercise", _tuned(EXERCISES))
+@pytest.mark.parametrize("exercise", EXERCISES)
 def test_a_pair_that_shares_only_the_stub_is_not_flagged(exercise):
     stub = (EXERCISES_DIR / f"{exercise}.py").read_text()
     assert _score(exercise, stub, stub) == 0.0  # two untouched stubs share nothing of their own

@@ -38,7 +38,8 @@ def main() -> None:
               help="Sign the JSON result with the key in this file (default: the file "
                    "$CNN_GRADER_SIGN_KEY_FILE names).")
 @click.option("--only", "only", multiple=True, metavar="EXERCISE::TEST",
-              help="Run just this hidden test (repeatable), e.g. to replay a failure.")
+              help="Run just this hidden test (repeatable), e.g. to replay a failure; an "
+                   "exercise named alone (--only conv) runs all of its tests and no others.")
 @click.option("--reveal/--no-reveal", default=True,
               help="Show the quiz's correct answers and explanations in what learners see (the "
                    "HTML report, --gradescope, --prairielearn, --junit); hide them before a "

@@ -87,7 +87,11 @@ class ScratchWatch:
                     if entry.is_dir(follow_symlinks=False):
                         folders.append(Path(entry.path))
                     else:
-                        size += entry.stat(follow_symlinks=False).st_blocks * 512
+                        # The apparent size as well as the blocks: a file system that
+                        # compresses or dedups (zeros cost no blocks there) must not
+                        # hide a 3 GB file, and honest code writes no files at all.
+                        stat = entry.stat(follow_symlinks=False)
+                        size += max(stat.st_size, stat.st_blocks * 512)
                 except OSError:
                     pass
                 if files > policy.CHILD_TMPFS_INODES or size > policy.CHILD_TMPFS_BYTES:

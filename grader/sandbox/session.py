@@ -80,6 +80,10 @@ class Sandbox:
                 return
         else:
             self._start_cold()
+        # Every write from here on has a deadline (_write), for warm and cold
+        # children alike: a blocking write of a large request into a child that
+        # stopped reading never returns, whatever select said before it.
+        os.set_blocking(self._req_fd, False)
         self._started_at = time.monotonic()
         self._imported = False
         # Queue the import now so it overlaps with other work. The pipe is
@@ -152,7 +156,6 @@ class Sandbox:
             os.close(reply_w)
         # A fresh pipe holds far more than the config, so this write cannot block.
         protocol.write_message(req_w, {"config": config})
-        os.set_blocking(req_w, False)  # every later write has a deadline (_write)
         self._req_fd, self._reply_fd = req_w, reply_r
 
     def _child_config(self) -> dict:
@@ -269,8 +272,16 @@ class Sandbox:
         if self._imported:
             return
         try:
-            ready = self._read(self._clock(policy.START_TIMEOUT_S),
-                               f"starting Python for {self.module}.py")
+            # Nothing of the learner's has run before "ready" (the interpreter,
+            # its imports, the walls): that wait is the grader's, bounded by
+            # START_TIMEOUT_S alone and not charged to the exercise's budget,
+            # which a loaded machine's slow starts would otherwise eat.
+            started = time.monotonic()
+            try:
+                ready = self._read(self._clock(policy.START_TIMEOUT_S, budgeted=False),
+                                   f"starting Python for {self.module}.py")
+            finally:
+                self._waited -= time.monotonic() - started  # request() adds it back
             if "ready" not in ready or type(ready["ready"]) is not dict:
                 raise LearnerCrash(f"the child for {self.module}.py did not start properly")
             if ready["ready"].get("scratch_capped") is not True:
@@ -291,11 +302,13 @@ class Sandbox:
         self._imported = True
 
     # -- limits ---------------------------------------------------------------------
-    def _clock(self, timeout: float, cpu_budget: float | None = None) -> Clock:
-        """The limits of one request: its own, and what is left of the exercise's budget."""
+    def _clock(self, timeout: float, cpu_budget: float | None = None, *,
+               budgeted: bool = True) -> Clock:
+        """The limits of one request: its own, and (when ``budgeted``) what is left
+        of the exercise's wall-clock budget."""
         budget = self.exercise.budget
         return Clock(timeout, cpu_budget, self._cgroup,
-                     wall_left=budget.total_wall_s - self._waited,
+                     wall_left=budget.total_wall_s - self._waited if budgeted else timeout,
                      cpu_left=budget.total_cpu_s - self._cpu_done, watch=self._watch,
                      too_slow=self._too_slow())
 

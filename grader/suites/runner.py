@@ -144,13 +144,14 @@ def run_suites(learner: Learner, exercises: Iterable[str], *, seeding: Seeding |
 
     ``seeding`` gives the learner's random inputs (self-check mode for an
     anonymous learner when None); ``only`` runs just the tests named
-    "exercise::test" (a replay), which must be in ``exercises``. ``doubts``,
+    "exercise::test" (a replay), or every test of an exercise named alone;
+    they must be in ``exercises``. ``doubts``,
     when given, receives the tests whose outcome may be the grader's trouble.
     """
     import torch  # the reference computations use it; the suites import it anyway
     torch.set_num_threads(policy.GRADER_TORCH_THREADS)
     plugin = SuitePlugin(learner, seeding or self_check(""))
-    paths = ([suite_path(e) + f"::{t}" for e, t in map(split_test_id, only)]
+    paths = ([suite_path(e) + (f"::{t}" if t else "") for e, t in map(split_test_id, only)]
              or [suite_path(name) for name in exercises])
     args = [*paths, "-c", str(SUITES_INI), "--rootdir", str(PACKAGE_DIR), *IN_PROCESS_OPTIONS]
     sink = io.StringIO()
@@ -179,11 +180,13 @@ def suite_path(exercise: str) -> str:
 
 
 def split_test_id(test_id: str) -> tuple[str, str]:
-    """"conv::test_no_bias" -> ("conv", "test_no_bias"), or a UsageError that shows the form."""
+    """"conv::test_no_bias" -> ("conv", "test_no_bias"); a bare "conv" -> ("conv", ""),
+    meaning all of that exercise's tests; anything else is a UsageError that shows the form."""
     exercise, sep, test = test_id.partition("::")
-    if not sep or not exercise or not test.startswith("test_"):
+    if not exercise.isidentifier() or (sep and not test.startswith("test_")):
         raise UsageError(f"{test_id!r} is not a hidden test's name",
-                         hint="names are EXERCISE::TEST, e.g. conv::test_no_bias")
+                         hint="names are EXERCISE::TEST, e.g. conv::test_no_bias, or an "
+                              "exercise alone, e.g. conv")
     return exercise, test
 
 

@@ -2,8 +2,10 @@
 
 Every attack in attacks/<exercise>__<name>.py replaces one module of the
 reference submission. For each, a real ``cnn-grader grade`` process must
-exit 0 within a bounded time; the attacked exercise scores 0; every other
-exercise and the quiz keep full marks; and nothing is left behind: no
+exit 0 within a bounded time; the attacked exercise scores 0; the exercise
+graded beside it and the quiz keep full marks (a single grading runs just those
+two, with --only; the batch test grades every exercise of every attack); and
+nothing is left behind: no
 process, no file outside the scratch folder, no connection to a loopback
 listener, no secret from the grader's environment in the results.
 """
@@ -69,11 +71,14 @@ def full_marks(tmp_path_factory):
 
 
 def run_grade(submission: Path, out: Path, html: Path | None = None, *,
-              mode: str = "namespaces", sign_key: Path | None = None) -> tuple[int, float]:
+              mode: str = "namespaces", sign_key: Path | None = None,
+              only: tuple[str, ...] = ()) -> tuple[int, float]:
     env = {**os.environ, "CNN_REDTEAM_SECRET": SECRET, **MODES[mode]}
     command = [sys.executable, "-m", "grader.cli", "grade", str(submission), "--json", str(out)]
     if html:
         command += ["--html", str(html)]
+    for exercise in only:
+        command += ["--only", exercise]
     if sign_key:
         command += ["--sign-key", str(sign_key)]
     start = time.monotonic()
@@ -147,9 +152,13 @@ def test_attack_is_contained(attack, mode, tmp_path, listener, full_marks, sign_
     before = digest(WATCHED)
 
     out, html = tmp_path / "r.json", tmp_path / "r.html"
-    _, seconds = run_grade(sub, out, html, mode=mode, sign_key=sign_key)
+    # The attacked exercise and the one after it: a child started beside the
+    # attack's must come through untouched.
+    beside = EXERCISES[(EXERCISES.index(target) + 1) % len(EXERCISES)]
+    _, seconds = run_grade(sub, out, html, mode=mode, sign_key=sign_key, only=(target, beside))
     written = out.read_bytes()
     result = json.loads(written)
+    assert set(result["exercises"]) == {target, beside, "quiz"}
 
     assert seconds < 120, f"grading took {seconds:.0f} s"
     assert result["exercises"][target]["score"] == 0, [

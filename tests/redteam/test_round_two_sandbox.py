@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import isolation, leftovers, scratch
+from grader.sandbox import isolation, leftovers, scratch, warmpool
 from grader import policy
 from grader.sandbox.faults import LearnerImportError, LearnerTimeout
 from grader.paths import PROJECT_DIR, SOLUTIONS_DIR
@@ -250,8 +250,14 @@ def test_the_sweep_leaves_folders_of_live_graders_and_foreign_names_alone(tmp_pa
 
 # --- unit tests: write deadline, exercise budget, loaded libraries ---------------
 
-@pytest.fixture
-def learner(tmp_path):
+@pytest.fixture(params=["cold", "warm"])
+def learner(request, tmp_path, monkeypatch):
+    """A learner in a cold child (one grading) or a warm one (a batch worker): the
+    two start differently, and a deadline missing from one hangs that path only."""
+    if request.param == "warm" and warmpool.unavailable() is not None:
+        pytest.skip(warmpool.unavailable())
+    # Set either way: a batch test earlier in this process may have asked for the pool.
+    monkeypatch.setattr(warmpool, "_WANTED_PID", os.getpid() if request.param == "warm" else 0)
     boxes = []
 
     def make(source: str, module: str = "conv"):

@@ -3,18 +3,24 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 
-def _pads(padding, kh, kw, stride):
-    if padding == "valid":
-        return 0, 0, 0, 0
-    if padding == "same":
-        if stride != (1, 1):
-            raise ValueError("same needs stride 1")
-        return (kh - 1) // 2, kh // 2, (kw - 1) // 2, kw // 2
+def _twice(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+_NAMED = {"valid": lambda kh, kw: (0, 0, 0, 0),
+          "same": lambda kh, kw: ((kh - 1) // 2, kh // 2, (kw - 1) // 2, kw // 2)}
+
+
+def _conv_padding(padding, kh, kw, stride):
     if isinstance(padding, str):
-        raise ValueError("unknown padding")
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if ph < 0 or pw < 0:
-        raise ValueError("negative padding")
+        if padding not in _NAMED:
+            raise ValueError(f"unknown padding {padding!r}")
+        if padding == "same" and stride != (1, 1):
+            raise ValueError("padding='same' needs stride 1")
+        return _NAMED[padding](kh, kw)
+    ph, pw = _twice(padding)
+    if min(ph, pw) < 0:
+        raise ValueError("padding must be >= 0")
     return ph, ph, pw, pw
 
 
@@ -36,20 +42,20 @@ def _add_taps(dxp, shares, sh, sw):
 
 
 def conv2d_backward(dout, x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    if sh < 1 or sw < 1:
-        raise ValueError("stride must be at least 1")
-    n, c_in, h, w = x.shape
-    c_out, c_w, kh, kw = weight.shape
-    if c_in != c_w:
-        raise ValueError("channel mismatch")
-    top, bottom, left, right = _pads(padding, kh, kw, (sh, sw))
-    xp = np.ascontiguousarray(np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right))))
-    if kh > xp.shape[2] or kw > xp.shape[3]:
-        raise ValueError("kernel too large")
+    stride = _twice(stride)
+    if min(stride) < 1:
+        raise ValueError(f"stride {stride} must be >= 1")
+    if x.ndim != 4 or weight.ndim != 4 or x.shape[1] != weight.shape[1]:
+        raise ValueError("x is (N, C, H, W) and weight (C_out, C, KH, KW), with the same C")
+    (h, w), (kh, kw), (sh, sw) = x.shape[2:], weight.shape[2:], stride
+    top, bottom, left, right = _conv_padding(padding, kh, kw, stride)
+    xp = np.ascontiguousarray(np.pad(x, [(0, 0), (0, 0), (top, bottom), (left, right)]))
+    if xp.shape[2] < kh or xp.shape[3] < kw:
+        raise ValueError(f"a {kh}x{kw} kernel does not fit in {xp.shape[2:]}")
     win = _windows(xp, kh, kw, sh, sw)
-    if dout.shape != (n, c_out, *win.shape[2:4]):
-        raise ValueError("dout has the wrong shape")
+    expected = (len(x), len(weight)) + win.shape[2:4]
+    if dout.shape != expected:
+        raise ValueError(f"dout should have shape {expected}, not {dout.shape}")
     dtype = np.result_type(dout, x, weight)
     dw = np.einsum("nchwuv,nohw->ocuv", win, dout).astype(dtype)
     shares = np.einsum("nohw,ocuv->nchwuv", dout, weight)
@@ -58,20 +64,17 @@ def conv2d_backward(dout, x, weight, stride=1, padding=0):
 
 
 def _pool_args(dout, x, kernel_size, stride, padding):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    if stride is None:
-        stride = (kh, kw)
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if min(kh, kw, sh, sw) < 1 or ph < 0 or pw < 0 or ph > kh // 2 or pw > kw // 2:
-        raise ValueError("bad kernel, stride or padding")
-    hp, wp = x.shape[2] + 2 * ph, x.shape[3] + 2 * pw
-    if kh > hp or kw > wp:
-        raise ValueError("kernel too large")
-    ho, wo = (hp - kh) // sh + 1, (wp - kw) // sw + 1
-    if dout.shape != (*x.shape[:2], ho, wo):
-        raise ValueError("dout has the wrong shape")
-    return kh, kw, sh, sw, ph, pw, ho, wo
+    kernel = _twice(kernel_size)
+    step = kernel if stride is None else _twice(stride)
+    (kh, kw), (sh, sw), (ph, pw) = kernel, step, _twice(padding)
+    if min(kernel + step) < 1 or any(p < 0 or 2 * p > k for p, k in ((ph, kh), (pw, kw))):
+        raise ValueError(f"kernel_size {kernel_size}, stride {stride} or padding {padding} is out of range")
+    out = [(x.shape[2 + d] + 2 * p - k) // s + 1 for d, p, k, s in ((0, ph, kh, sh), (1, pw, kw, sw))]
+    if min(out) < 1:
+        raise ValueError("the window is larger than the padded input")
+    if dout.shape != x.shape[:2] + tuple(out):
+        raise ValueError(f"dout should have shape {x.shape[:2] + tuple(out)}, not {dout.shape}")
+    return kh, kw, sh, sw, ph, pw, out[0], out[1]
 
 
 def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0):

@@ -2,36 +2,48 @@
 import numpy as np
 
 
-def _pads(padding, kh, kw, stride):
-    if padding == "valid":
-        return 0, 0, 0, 0
-    if padding == "same":
-        if stride != (1, 1):
-            raise ValueError("same needs stride 1")
-        return (kh - 1) // 2, kh // 2, (kw - 1) // 2, kw // 2
+def _split(value):
+    if isinstance(value, int):
+        return [value, value]
+    first, second = value
+    return [first, second]
+
+
+def _padding_for(padding, kernel, steps):
+    """[top, bottom, left, right] for padding given as an int, a pair, 'valid' or 'same'."""
     if isinstance(padding, str):
-        raise ValueError("unknown padding")
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if ph < 0 or pw < 0:
-        raise ValueError("negative padding")
-    return ph, ph, pw, pw
+        if padding == "valid":
+            return [0, 0, 0, 0]
+        if padding != "same":
+            raise ValueError(f"padding {padding!r} is neither 'valid' nor 'same'")
+        if steps != [1, 1]:
+            raise ValueError("'same' padding only works with stride 1")
+        extra_h, extra_w = kernel[0] - 1, kernel[1] - 1
+        return [extra_h // 2, extra_h - extra_h // 2, extra_w // 2, extra_w - extra_w // 2]
+    rows, cols = _split(padding)
+    if rows < 0 or cols < 0:
+        raise ValueError(f"padding {padding} is negative")
+    return [rows, rows, cols, cols]
 
 
 def conv2d_backward(dout, x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    if sh < 1 or sw < 1:
-        raise ValueError("stride must be at least 1")
-    n, c_in, h, w = x.shape
-    c_out, c_w, kh, kw = weight.shape
-    if c_in != c_w:
-        raise ValueError("channel mismatch")
-    top, bottom, left, right = _pads(padding, kh, kw, (sh, sw))
-    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
-    if kh > xp.shape[2] or kw > xp.shape[3]:
-        raise ValueError("kernel too large")
-    ho, wo = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+    steps = _split(stride)
+    if min(steps) < 1:
+        raise ValueError(f"stride {stride} must be positive")
+    n, channels, h, w = x.shape
+    c_out, weight_channels, kh, kw = weight.shape
+    if weight_channels != channels:
+        raise ValueError(f"x has {channels} channels, the weight expects {weight_channels}")
+    top, bottom, left, right = _padding_for(padding, [kh, kw], steps)
+    xp = np.zeros((n, channels, h + top + bottom, w + left + right), dtype=x.dtype)
+    xp[:, :, top:top + h, left:left + w] = x
+    sh, sw = steps
+    ho = (xp.shape[2] - kh) // sh + 1
+    wo = (xp.shape[3] - kw) // sw + 1
+    if ho < 1 or wo < 1:
+        raise ValueError("the kernel is larger than the padded input")
     if dout.shape != (n, c_out, ho, wo):
-        raise ValueError("dout has the wrong shape")
+        raise ValueError(f"dout has shape {dout.shape}, conv2d gives {(n, c_out, ho, wo)}")
     dtype = np.result_type(dout, x, weight)
     dxp = np.zeros(xp.shape, dtype=dtype)
     dw = np.zeros(weight.shape, dtype=dtype)
@@ -48,20 +60,23 @@ def conv2d_backward(dout, x, weight, stride=1, padding=0):
 
 
 def _pool_args(dout, x, kernel_size, stride, padding):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    if stride is None:
-        stride = (kh, kw)
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if min(kh, kw, sh, sw) < 1 or ph < 0 or pw < 0 or ph > kh // 2 or pw > kw // 2:
-        raise ValueError("bad kernel, stride or padding")
-    hp, wp = x.shape[2] + 2 * ph, x.shape[3] + 2 * pw
-    if kh > hp or kw > wp:
-        raise ValueError("kernel too large")
-    ho, wo = (hp - kh) // sh + 1, (wp - kw) // sw + 1
-    if dout.shape != (*x.shape[:2], ho, wo):
-        raise ValueError("dout has the wrong shape")
-    return kh, kw, sh, sw, ph, pw, ho, wo
+    kernel = _split(kernel_size)
+    steps = kernel if stride is None else _split(stride)
+    pads = _split(padding)
+    for k, step, pad in zip(kernel, steps, pads):
+        if k < 1 or step < 1:
+            raise ValueError(f"kernel_size {kernel_size} and stride {stride} must be positive")
+        if pad < 0 or pad > k // 2:
+            raise ValueError(f"padding {padding} must be between 0 and half the window")
+    sizes = []
+    for d in range(2):
+        full = x.shape[2 + d] + 2 * pads[d]
+        if kernel[d] > full:
+            raise ValueError("the window is larger than the padded input")
+        sizes.append((full - kernel[d]) // steps[d] + 1)
+    if dout.shape != (x.shape[0], x.shape[1], sizes[0], sizes[1]):
+        raise ValueError(f"dout has shape {dout.shape}, the pooling gives {sizes}")
+    return kernel[0], kernel[1], steps[0], steps[1], pads[0], pads[1], sizes[0], sizes[1]
 
 
 def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0):

@@ -2,34 +2,53 @@
 import numpy as np
 
 
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
+def _as_hw(value):
+    try:
+        height, width = value
+    except TypeError:  # a single int stands for both sides
+        height = width = value
+    return height, width
+
+
+def _out_len(size, pad, kernel, step):
+    return (size + 2 * pad - kernel) // step + 1
 
 
 def im2col(x, kernel_size, stride=1, padding=0):
-    (kh, kw), (sh, sw), (ph, pw) = _pair(kernel_size), _pair(stride), _pair(padding)
-    if x.ndim != 4 or min(kh, kw, sh, sw) < 1 or ph < 0 or pw < 0:
-        raise ValueError("bad arguments")
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    if kh > xp.shape[2] or kw > xp.shape[3]:
-        raise ValueError("kernel too large")
-    ho, wo = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
-    u, v, i, j = np.ogrid[:kh, :kw, :ho, :wo]
-    patches = xp[:, :, i * sh + u, j * sw + v]  # (N, C, KH, KW, Ho, Wo)
-    return patches.reshape(x.shape[0], -1, ho * wo)
+    k_rows, k_cols = _as_hw(kernel_size)
+    step_r, step_c = _as_hw(stride)
+    pad_r, pad_c = _as_hw(padding)
+    if len(x.shape) != 4:
+        raise ValueError(f"x must be (N, C, H, W), got shape {x.shape}")
+    if k_rows <= 0 or k_cols <= 0 or step_r <= 0 or step_c <= 0:
+        raise ValueError("kernel_size and stride must be positive")
+    if pad_r < 0 or pad_c < 0:
+        raise ValueError("padding cannot be negative")
+    batch, chans, rows, width = x.shape
+    out_r = _out_len(rows, pad_r, k_rows, step_r)
+    out_c = _out_len(width, pad_c, k_cols, step_c)
+    if out_r < 1 or out_c < 1:
+        raise ValueError("the kernel does not fit in the padded input")
+    padded = np.zeros((batch, chans, rows + 2 * pad_r, width + 2 * pad_c), dtype=x.dtype)
+    padded[:, :, pad_r:pad_r + rows, pad_c:pad_c + width] = x
+    r = np.arange(k_rows)[:, None] + step_r * np.arange(out_r)[None, :]  # (KH, Ho)
+    c = np.arange(k_cols)[:, None] + step_c * np.arange(out_c)[None, :]  # (KW, Wo)
+    patches = padded[:, :, r[:, None, :, None], c[None, :, None, :]]  # (N, C, KH, KW, Ho, Wo)
+    return patches.reshape(batch, chans * k_rows * k_cols, out_r * out_c)
 
 
 def conv2d_matmul(x, weight, bias=None, stride=1, padding=0):
-    c_out, c_in, kh, kw = weight.shape
-    if x.shape[1] != c_in:
-        raise ValueError("channel mismatch")
-    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
-    cols = im2col(x, (kh, kw), stride, padding)
-    out = np.einsum("ok,nkl->nol", weight.reshape(c_out, -1), cols)
+    filters, depth, k_rows, k_cols = weight.shape
+    if depth != x.shape[1]:
+        raise ValueError(f"weight expects {depth} input channels, x has {x.shape[1]}")
+    columns = im2col(x, (k_rows, k_cols), stride, padding)
+    (step_r, step_c), (pad_r, pad_c) = _as_hw(stride), _as_hw(padding)
+    out_r = _out_len(x.shape[2], pad_r, k_rows, step_r)
+    out_c = _out_len(x.shape[3], pad_c, k_cols, step_c)
+    result = np.einsum("fk,bkp->bfp", weight.reshape(filters, -1), columns)
     if bias is not None:
-        out += bias[None, :, None]
-    ho, wo = (x.shape[2] + 2 * ph - kh) // sh + 1, (x.shape[3] + 2 * pw - kw) // sw + 1
-    return out.reshape(x.shape[0], c_out, ho, wo).astype(np.result_type(x, weight))
+        result = result + np.asarray(bias).reshape(1, filters, 1)
+    return result.reshape(len(x), filters, out_r, out_c).astype(np.result_type(x, weight))
 
 
 def avg_pool_as_conv(channels, kernel_size):
