@@ -13,7 +13,10 @@ QuestionType = Literal["numeric", "single", "multiple", "truefalse"]
 # What kind of problem a submission has (intake's notes, and an exercise that
 # could not run). The gradebook's flags come from these, never from the words.
 ProblemCode = Literal["missing-file", "outside-path", "symlink", "too-large", "too-many-files",
-                      "answers", "forbidden-import", "import-failed", "report-failed"]
+                      "answers", "forbidden-import", "import-failed", "report-failed",
+                      # a note from reading a notebook (grader/notebook.py): a magic
+                      # removed, a cell not tagged, a notebook that cannot be read
+                      "notebook"]
 # How a quiz answer scored.
 Status = Literal["correct", "partial", "incorrect", "missing", "invalid"]
 # How sandbox.isolation.layers_in_force and scoring.credit.INSECURE_NOTE begin

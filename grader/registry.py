@@ -87,6 +87,9 @@ class Exercise:
     figures: tuple[FigureKind, ...]  # the kinds of failure detail its suite produces
     budget: Budget
     folder: Path
+    # The notebook's markdown before the exercise's cell (cnn-grader init --notebook):
+    # the idea, the formula and the shapes, in a few lines.
+    intro: str = ""
 
     @property
     def module_file(self) -> str:
@@ -121,7 +124,7 @@ class Exercise:
         return SOLUTIONS_DIR / self.module_file
 
 
-_KEYS = {"title", "order", "tasks", "points", "flavour", "forbidden", "figures", "budget"}
+_KEYS = {"title", "order", "tasks", "points", "flavour", "forbidden", "figures", "budget", "intro"}
 
 
 def _load(folder: Path) -> Exercise:
@@ -157,7 +160,8 @@ def _load(folder: Path) -> Exercise:
             tasks=tuple(str(t) for t in data["tasks"]), points=float(data["points"]),
             flavour=data["flavour"], forbidden=tuple(str(m) for m in data.get("forbidden", ())),
             figures=figures,  # checked against FigureKind above
-            budget=Budget(tuple(sorted(budget.items()))), folder=folder)
+            budget=Budget(tuple(sorted(budget.items()))), folder=folder,
+            intro=str(data.get("intro", "")).strip())
     except KeyError as exc:
         raise bad(f"{exc.args[0]} is missing") from None
     except (TypeError, ValueError) as exc:

@@ -4,9 +4,10 @@ The rule (the same for a folder and for a .zip, after a zip of one
 top-level folder is unwrapped, as intake does):
 
 * a ``.py`` file or ``answers.toml`` at the top level: it is ONE submission;
-* otherwise, subfolders or ``.zip`` files at the top level: it is a BATCH,
-  one learner per subfolder or .zip, the learner id being its name (without
-  ``.zip``);
+* otherwise, subfolders or ``.zip`` files at the top level, or two or more
+  notebooks (``.ipynb``): it is a BATCH, one learner per subfolder, .zip or
+  notebook, the learner id being its name (without ``.zip`` or ``.ipynb``);
+* a lone notebook and nothing else: ONE submission (a learner's notebook);
 * otherwise (empty): one submission, which intake then reports as empty.
 
 Hidden entries (a leading dot) and ``__MACOSX``/``__pycache__`` are ignored
@@ -45,7 +46,16 @@ def is_batch(path: Path) -> bool:
     names = [(n, d) for n, d in names if not ignored(n)]
     if any(not d and (n.endswith(".py") or n == ANSWERS_FILE) for n, d in names):
         return False
-    return any(d or n.lower().endswith(".zip") for n, d in names)
+    notebooks = sum(1 for n, d in names if not d and _is_notebook(n))
+    return notebooks > 1 or any(d or n.lower().endswith(".zip") for n, d in names)
+
+
+def _is_notebook(name: str) -> bool:
+    return name.lower().endswith(".ipynb")
+
+
+def _is_learner_file(name: str) -> bool:
+    return name.lower().endswith(".zip") or _is_notebook(name)
 
 
 def list_learners(path: Path, stage: Path) -> list[LearnerSource]:
@@ -53,7 +63,7 @@ def list_learners(path: Path, stage: Path) -> list[LearnerSource]:
     staged under ``stage``. Two entries with one id are refused."""
     if path.is_dir():
         found = [LearnerSource(_learner_id(p.name, p.is_dir()), p) for p in sorted(path.iterdir())
-                 if not ignored(p.name) and (p.is_dir() or p.name.lower().endswith(".zip"))]
+                 if not ignored(p.name) and (p.is_dir() or _is_learner_file(p.name))]
         for source in found:
             _check_id(source.learner_id, path)
     else:
@@ -70,7 +80,7 @@ def list_learners(path: Path, stage: Path) -> list[LearnerSource]:
 
 
 def _learner_id(name: str, is_dir: bool) -> str:
-    return name if is_dir else name[: -len(".zip")]
+    return name if is_dir else name.rsplit(".", 1)[0]
 
 
 def _zip_top_level(path: Path) -> list[tuple[str, bool]]:
@@ -105,10 +115,11 @@ def _stage_zip(path: Path, stage: Path) -> list[LearnerSource]:
         members = [(i, member_name(i)) for i in archive.infolist()]
         members = [(i, n) for i, n in members if not ignored(n)]
         prefix = single_folder_prefix([n for _, n in members])
+        suffixes: dict[str, str] = {}
         for info, name in members:
             head, sep, inner = name[len(prefix):].partition("/")
             from_folder = bool(sep)
-            if not head or (not from_folder and not head.lower().endswith(".zip")):
+            if not head or (not from_folder and not _is_learner_file(head)):
                 continue  # a stray file beside the learners' submissions
             learner = _learner_id(head, from_folder)
             _check_id(learner, path)
@@ -119,16 +130,18 @@ def _stage_zip(path: Path, stage: Path) -> list[LearnerSource]:
             if info.is_dir() or not inner and from_folder:
                 continue
             entries.append((info, inner))
-        return [LearnerSource(learner, _stage_one(archive, stage / str(n), learner, *group))
+            suffixes.setdefault(learner, "zip" if from_folder else head.rsplit(".", 1)[1].lower())
+        return [LearnerSource(learner, _stage_one(archive, stage / str(n), learner, *group,
+                                                  suffix=suffixes[learner]))
                 for n, (learner, group) in enumerate(groups.items())]
 
 
 def _stage_one(archive: zipfile.ZipFile, folder: Path, learner: str, from_folder: bool,
-               entries: list[tuple[zipfile.ZipInfo, str]]) -> Path:
-    """One learner's staged .zip, written once; members over the size cap are
-    left out (intake then reports what is missing)."""
+               entries: list[tuple[zipfile.ZipInfo, str]], *, suffix: str) -> Path:
+    """One learner's staged .zip (or notebook), written once; members over the
+    size cap are left out (intake then reports what is missing)."""
     folder.mkdir(parents=True)
-    target = folder / f"{learner}.zip"
+    target = folder / f"{learner}.{suffix}"
     budget = policy.MAX_SUBMISSION_BYTES
     with ExitStack() as stack:
         packed = stack.enter_context(zipfile.ZipFile(target, "w")) if from_folder else None

@@ -68,10 +68,10 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
           sign_key_file: Path | None = None, only: tuple[str, ...] = (),
           similarity: bool = True, for_credit: bool = False,
           insecure: bool = False) -> None:
-    """Grade SUBMISSION (a folder or a .zip) against the hidden suites.
+    """Grade SUBMISSION (a folder, a .zip or a notebook .ipynb) against the hidden suites.
 
-    SUBMISSION may also be a batch: a folder or .zip holding one subfolder
-    or .zip per learner (and no .py file of its own); then give --out.
+    SUBMISSION may also be a batch: a folder or .zip holding one subfolder,
+    .zip or notebook per learner (and no .py file of its own); then give --out.
     """
     from grader.batch.listing import is_batch
 

@@ -1,9 +1,11 @@
-"""Take a submission (a folder or a .zip) into a private scratch copy.
+"""Take a submission (a folder, a .zip or a notebook) into a private scratch copy.
 
 Nothing is read from the original after intake: the child imports the copy,
 and the fingerprint covers exactly the bytes that were graded. Untrusted
 archives are unpacked by hand, member by member, so that no path, link or
-size in them can reach outside the copy.
+size in them can reach outside the copy. A notebook (``.ipynb``, alone or at
+the top of a folder or zip) is read by ``grader/notebook.py``: its tagged cells
+become the modules and answers.toml that are copied and graded.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader import policy
+from grader import notebook, policy
 from grader.errors import SubmissionError
 from grader.model import Problem, ProblemCode
 from grader.intake.archive import (ignored, member_name, open_zip, read_member,
@@ -41,19 +43,23 @@ class Submission:
 
 
 def take(source: Path, dest: Path) -> Submission:
-    """Copy ``source`` (folder or .zip) into the empty folder ``dest``."""
+    """Copy ``source`` (folder, .zip or .ipynb) into the empty folder ``dest``."""
     if not source.exists():
         raise SubmissionError(f"no such submission: {source}",
-                              hint="give a folder or a .zip holding conv.py, pooling.py, ...")
+                              hint="give a folder or a .zip holding conv.py, pooling.py, ..., "
+                                   "or a notebook (.ipynb)")
     problems = Problems()
     if source.is_dir():
         entries = _folder_entries(source, problems)
     elif zipfile.is_zipfile(source):
         entries = _zip_entries(source, problems)
+    elif source.suffix.lower() == ".ipynb":
+        entries = _notebook_entry(source, problems)
     else:
-        raise SubmissionError(f"{source} is neither a folder nor a .zip archive",
-                              hint="zip the folder that holds your .py files, or pass the folder")
-    entries = _unwrap_single_folder(entries)
+        raise SubmissionError(f"{source} is neither a folder, a .zip archive nor a notebook",
+                              hint="zip the folder that holds your .py files, or pass the folder "
+                                   "or your .ipynb")
+    entries = _from_notebook(_unwrap_single_folder(entries), problems)
     files: list[str] = []
     total = 0
     skipped: list[str] = []
@@ -77,7 +83,9 @@ def take(source: Path, dest: Path) -> Submission:
                      f"{named}" + (f" and {more} more" if more > 0 else "")
                      + " (the exercise modules and answers.toml are taken first)")
     for required in submission_files():
-        if required not in files:
+        said = any(p.code == "missing-file" and p.message.startswith(f"{required} is missing")
+                   for p in problems)
+        if required not in files and not said:
             problems.add("missing-file", f"{required} is missing")
     return Submission(source.name, dest, tuple(sorted(files)), fingerprint(dest, files),
                       tuple(problems))
@@ -85,10 +93,12 @@ def take(source: Path, dest: Path) -> Submission:
 
 def _priority(rel: str) -> tuple[int, str]:
     """The order files are taken in, so that no cap pushes out what is graded:
-    the exercise modules and answers.toml first (also inside a lone top
-    folder, which is unwrapped later), then Python files the modules may
+    the exercise modules, answers.toml and a notebook first (also inside a
+    lone top folder, which is unwrapped later), then Python files the modules may
     import, then everything else, each in sorted order."""
-    graded = rel in submission_files() or rel.partition("/")[2] in submission_files()
+    top = rel.partition("/")[2] if "/" in rel else rel
+    graded = top in submission_files() or rel in submission_files() or (
+        "/" not in top and top.lower().endswith(".ipynb"))
     return (0 if graded else 1 if rel.endswith(".py") else 2), rel
 
 
@@ -120,6 +130,47 @@ def _folder_entries(source: Path, problems: Problems) -> dict[str, bytes]:
                 continue
             budget -= size
             entries[rel] = path.read_bytes()
+    return entries
+
+
+def _notebook_entry(source: Path, problems: Problems) -> dict[str, bytes]:
+    size = source.stat().st_size
+    if size > policy.MAX_SUBMISSION_BYTES:
+        problems.add("too-large", f"{source.name} ({size} bytes) is too large and was ignored "
+                     "(clear its outputs in Jupyter and submit it again)")
+        return {}
+    return {source.name: source.read_bytes()}
+
+
+def _from_notebook(entries: dict[str, bytes], problems: Problems) -> dict[str, bytes]:
+    """Replace a top-level notebook by the files its tagged cells hold.
+
+    A cell wins over a file of the same name beside the notebook, unless the
+    cell is still exactly what ``init`` wrote (the learner worked in the .py
+    file): fair to both ways of working in an ``init --notebook`` workspace."""
+    books = sorted(rel for rel in entries if "/" not in rel and rel.lower().endswith(".ipynb"))
+    if not books:
+        return entries
+    chosen = notebook.NOTEBOOK_FILE if notebook.NOTEBOOK_FILE in books else books[0]
+    for other in books:
+        if other != chosen:
+            problems.add("notebook", f"{other} was not graded: one notebook is, and it is {chosen}")
+    cells = notebook.read(entries[chosen], chosen)
+    entries = {rel: data for rel, data in entries.items() if rel not in books}
+    for problem in cells.problems:
+        beside = problem.code == "missing-file" and problem.message.split(" ", 1)[0] in entries
+        if not beside:
+            problems.append(problem)
+    for rel, text in cells.files.items():
+        if rel in entries and notebook.untouched(rel, text):
+            problems.add("notebook", f"the notebook's cell for {rel} is still the stub, "
+                         f"so the {rel} beside the notebook was graded")
+            continue
+        data = text.encode("utf-8")
+        if rel in entries and entries[rel] != data:
+            problems.add("notebook", f"{rel} beside the notebook was not graded: "
+                         "the notebook's cell was")
+        entries[rel] = data
     return entries
 
 

@@ -9,40 +9,20 @@ kernel maps into the child's processes catches what no scrubbing of
 """
 from __future__ import annotations
 
-import ast
 from typing import Any
 
-from grader import registry
+from grader import preflight, registry
+from grader.preflight import shortcut_message
 from grader.registry import Exercise
 from grader.sandbox import isolation
 
+__all__ = ["forbidden_imports", "shortcut_message", "refused_import", "loaded_libraries"]
+
 
 def forbidden_imports(source: bytes, exercise: str) -> list[str]:
-    """Forbidden top-level module names that ``source`` imports, sorted."""
-    forbidden = set(registry.get(exercise).forbidden)
-    if not forbidden:
-        return []
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []  # the import in the child reports the real problem
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name in ("__import__", "import_module") and isinstance(node.args[0].value, str):
-                found.add(node.args[0].value.split(".")[0])
-    return sorted(found & forbidden)
-
-
-def shortcut_message(exercise: str, modules: list[str]) -> str:
-    return (f"{exercise}.py uses {', '.join(modules)}, which this exercise does not allow: "
-            f"{exercise}.py must be written with numpy alone, so it scores 0")
+    """Forbidden top-level module names that ``source`` imports where it runs
+    at grading (grader/preflight.py, the rule ``check`` applies too), sorted."""
+    return [f.module for f in preflight.forbidden_imports(source, registry.get(exercise).forbidden)]
 
 
 def refused_import(exercise: Exercise, reply: dict[str, Any]) -> str | None:
