@@ -13,7 +13,9 @@ with a note, because at grading the module is imported by plain Python.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,8 @@ ANSWERS_TAG = "answers"
 # The first line of every exercise cell: ``check`` finds the cell's latest run
 # in the kernel's history by it (a cell's tags are not visible to the kernel).
 MARKER = "# exercise:{name}: this cell is graded as {name}.py"
+# The cell metadata init writes: {"as_written": sha256 of the cell's text}.
+METADATA_KEY = "cnn_grader"
 CHECK_IMPORT = "from grader.learner.notebook_check import check"
 
 
@@ -37,6 +41,7 @@ class Cells:
     """What a notebook holds for grading: file name -> text, and notes."""
     files: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    untouched: set[str] = field(default_factory=set)  # files whose cell is as init wrote it
 
     def note(self, message: str) -> None:
         self.problems.append(Problem("notebook", message))
@@ -46,94 +51,117 @@ def marker(name: str) -> str:
     return MARKER.format(name=name)
 
 
+def is_marked(source: str, name: str) -> bool:
+    """Whether ``source`` starts with the marker line of exercise ``name``."""
+    lines = source.lstrip().splitlines()
+    return bool(lines) and lines[0].startswith(f"# exercise:{name}:")
+
+
 def exercise_cell_source(name: str) -> str:
     """The exercise cell as ``init`` writes it: the marker, then the stub."""
     stub = (EXERCISES_DIR / f"{name}.py").read_text(encoding="utf-8")
     return f"{marker(name)}\n{stub}".rstrip("\n")
 
 
-def untouched(rel: str, text: str) -> bool:
-    """Whether the cell for ``rel`` still holds exactly what ``init`` wrote."""
-    if rel == ANSWERS_FILE:
-        template = EXERCISES_DIR / ANSWERS_FILE
-        return template.is_file() and text.strip() == template.read_text(encoding="utf-8").strip()
-    name = rel.removesuffix(".py")
-    if name not in registry.names() or not (EXERCISES_DIR / rel).is_file():
-        return False
-    return text.strip() == exercise_cell_source(name).strip()
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+def _as_written(cell: Any, source: str) -> bool:
+    """Whether a cell still holds what ``init`` wrote in it: ``init`` records
+    a digest of it in the cell's metadata (so that a released repository,
+    which ships no stubs, can tell too). A learner who edits the digest only
+    makes the file beside the notebook count instead of the cell."""
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    ours = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    written = ours.get("as_written") if isinstance(ours, dict) else None
+    return isinstance(written, str) and written == _digest(source)
 
 
 def strip_magics(source: str) -> tuple[str, list[int]]:
     """``source`` without IPython magic and shell-escape lines, and their numbers.
 
     A line counts when its first non-blank character is ``%`` or ``!`` and it
-    is not a continuation (inside brackets, or after a backslash), where
-    ``!= b`` or ``% n`` can be ordinary Python. Removed lines become blank, so
-    that the line numbers of every message still match the cell."""
+    does not continue a statement (inside brackets or a triple-quoted string,
+    or after a backslash), where ``!= b`` or ``% n`` can be ordinary Python.
+    Removed lines become blank, so that the line numbers of every message
+    still match the cell."""
     kept: list[str] = []
     removed: list[int] = []
-    depth = 0
-    continued = False
+    state = _Scan()
     for number, line in enumerate(source.split("\n"), start=1):
         stripped = line.lstrip()
-        if depth == 0 and not continued and stripped[:1] in ("%", "!") \
+        if state.at_statement_start() and stripped[:1] in ("%", "!") \
                 and not stripped.startswith("!="):
             kept.append("")
             removed.append(number)
             continue
         kept.append(line)
-        depth = max(0, depth + _bracket_change(line))
-        continued = line.rstrip().endswith("\\")
+        state.feed(line)
     return "\n".join(kept), removed
 
 
-def _bracket_change(line: str) -> int:
-    """How many brackets ``line`` opens minus closes, outside strings and
-    comments (a rough tokenizer: enough to tell a continuation line)."""
-    change, quote, i = 0, "", 0
-    while i < len(line):
-        ch = line[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif line.startswith(quote, i):
-                i += len(quote) - 1
-                quote = ""
-        elif ch == "#":
-            break
-        elif ch in "'\"":
-            quote = ch * 3 if line.startswith(ch * 3, i) else ch
-            i += len(quote) - 1
-        elif ch in "([{":
-            change += 1
-        elif ch in ")]}":
-            change -= 1
-        i += 1
-    return change
+@dataclass
+class _Scan:
+    """Just enough of Python's tokenizer to tell where a statement may start:
+    open brackets, an open triple-quoted string, a trailing backslash."""
+    depth: int = 0
+    quote: str = ""  # an open triple quote, carried to the next line
+    continued: bool = False
+
+    def at_statement_start(self) -> bool:
+        return self.depth == 0 and not self.quote and not self.continued
+
+    def feed(self, line: str) -> None:
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if self.quote:
+                if ch == "\\":
+                    i += 1
+                elif line.startswith(self.quote, i):
+                    i += len(self.quote) - 1
+                    self.quote = ""
+            elif ch == "#":
+                break
+            elif ch in "'\"":
+                self.quote = ch * 3 if line.startswith(ch * 3, i) else ch
+                i += len(self.quote) - 1
+            elif ch in "([{":
+                self.depth += 1
+            elif ch in ")]}":
+                self.depth = max(0, self.depth - 1)
+            i += 1
+        if len(self.quote) == 1:
+            self.quote = ""  # a one-line string cannot span lines (without a backslash)
+        self.continued = line.rstrip().endswith("\\") and not self.quote
 
 
 def read(data: bytes, filename: str = NOTEBOOK_FILE) -> Cells:
     """The modules and answers in the notebook ``data`` (never raises)."""
     cells = Cells()
-    try:
-        notebook = nbformat.reads(data.decode("utf-8"), as_version=nbformat.NO_CONVERT)
-    except Exception as exc:  # nbformat raises many kinds for a damaged file
-        cells.note(f"{filename} is not a notebook that can be read ({type(exc).__name__}: "
-                   f"{_first_line(exc)}); nothing in it was graded. Open it in Jupyter, "
-                   "save it again, and resubmit")
-        return cells
-    try:
-        nbformat.validate(notebook)
-    except Exception as exc:  # ValidationError, or a version nbformat does not know
-        cells.note(f"{filename} does not follow the notebook format ({_first_line(exc)}); "
-                   "its tagged cells were read anyway")
+    with warnings.catch_warnings():
+        # nbformat warns about cells without ids (older notebooks): harmless here.
+        warnings.simplefilter("ignore")
+        try:
+            notebook = nbformat.reads(data.decode("utf-8"), as_version=nbformat.NO_CONVERT)
+        except Exception as exc:  # nbformat raises many kinds for a damaged file
+            cells.note(f"{filename} is not a notebook that can be read ({type(exc).__name__}: "
+                       f"{_first_line(exc)}); nothing in it was graded. Open it in Jupyter, "
+                       "save it again, and resubmit")
+            return cells
+        try:
+            nbformat.validate(notebook)
+        except Exception as exc:  # ValidationError, or a version nbformat does not know
+            cells.note(f"{filename} does not follow the notebook format ({_first_line(exc)}); "
+                       "its tagged cells were read anyway")
     known = set(registry.names())
     raw_cells = notebook.get("cells") if isinstance(notebook, dict) else None
     for index, cell in enumerate(raw_cells if isinstance(raw_cells, list) else [], start=1):
         tags, source, kind = _cell_fields(cell)
         for tag in tags:
             if tag == ANSWERS_TAG:
-                _add(cells, ANSWERS_FILE, source, f"cell {index}")
+                _add(cells, ANSWERS_FILE, source, f"cell {index}", _as_written(cell, source))
             elif tag.startswith(EXERCISE_TAG):
                 name = tag[len(EXERCISE_TAG):]
                 if name not in known:
@@ -148,7 +176,7 @@ def read(data: bytes, filename: str = NOTEBOOK_FILE) -> Cells:
                         cells.note(f"{name}: removed IPython magic or shell line(s) "
                                    f"{', '.join(map(str, removed))} of cell {index}; at grading "
                                    f"{name}.py is imported by plain Python, which cannot run them")
-                    _add(cells, f"{name}.py", clean, f"cell {index}")
+                    _add(cells, f"{name}.py", clean, f"cell {index}", _as_written(cell, source))
     for exercise in registry.exercises():
         if exercise.module_file not in cells.files:
             cells.problems.append(Problem(
@@ -158,7 +186,44 @@ def read(data: bytes, filename: str = NOTEBOOK_FILE) -> Cells:
     return cells
 
 
-def _add(cells: Cells, rel: str, source: str, where: str) -> None:
+def resolve(entries: dict[str, bytes]) -> tuple[dict[str, bytes], list[Problem]]:
+    """A submission's files (relative path -> bytes) with its top-level notebook,
+    if it has one, replaced by the files its tagged cells hold; and the notes.
+
+    Intake and ``check`` both call this, so they agree on what is graded. A
+    cell wins over a file of the same name beside the notebook, unless the cell
+    is still exactly what ``init`` wrote (the learner worked in the .py file):
+    fair to both ways of working in an ``init --notebook`` workspace."""
+    books = sorted(rel for rel in entries if "/" not in rel and rel.lower().endswith(".ipynb"))
+    if not books:
+        return entries, []
+    chosen = NOTEBOOK_FILE if NOTEBOOK_FILE in books else books[0]
+    problems = [Problem("notebook", f"{other} was not graded: one notebook is, and it is {chosen}")
+                for other in books if other != chosen]
+    cells = read(entries[chosen], chosen)
+    entries = {rel: data for rel, data in entries.items() if rel not in books}
+    problems += [p for p in cells.problems
+                 if not (p.code == "missing-file" and p.message.split(" ", 1)[0] in entries)]
+    for rel, text in cells.files.items():
+        if rel in entries and rel in cells.untouched:
+            body = text.split("\n", 1)[-1] if is_marked(text, rel.removesuffix(".py")) else text
+            if entries[rel].decode("utf-8", "replace").strip() != body.strip():
+                problems.append(Problem("notebook", f"the notebook's cell for {rel} is still as "
+                                        f"init wrote it, so the {rel} beside the notebook was graded"))
+            continue
+        data = text.encode("utf-8")
+        if rel in entries and entries[rel] != data:
+            problems.append(Problem("notebook", f"{rel} beside the notebook was not graded: "
+                                    "the notebook's cell was"))
+        entries[rel] = data
+    return entries, problems
+
+
+def _add(cells: Cells, rel: str, source: str, where: str, as_written: bool) -> None:
+    if as_written and rel not in cells.files:
+        cells.untouched.add(rel)
+    else:
+        cells.untouched.discard(rel)
     if rel in cells.files:
         cells.note(f"two cells are tagged for {rel}; {where} was added after the first")
         cells.files[rel] += "\n\n" + source
@@ -204,12 +269,14 @@ def build(*, answers_text: str) -> nbformat.NotebookNode:
                                           f"{exercise.intro}"))
         code = v4.new_code_cell(exercise_cell_source(exercise.name))
         code.metadata["tags"] = [f"{EXERCISE_TAG}{exercise.name}"]
+        code.metadata[METADATA_KEY] = {"as_written": _digest(code.source)}
         cells.append(code)
         cells.append(v4.new_code_cell(f"check({json.dumps(exercise.name)})"))
     cells.append(v4.new_markdown_cell(
         "## Quiz\n\nAnswer in the raw cell below (TOML, as in `answers.toml`)."))
     answers = v4.new_raw_cell(answers_text.rstrip("\n"))
     answers.metadata["tags"] = [ANSWERS_TAG]
+    answers.metadata[METADATA_KEY] = {"as_written": _digest(answers.source)}
     cells.append(answers)
     notebook = v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",

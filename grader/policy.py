@@ -199,6 +199,15 @@ SCRATCH_WATCH_S = 0.25
 # against them (measured: 30 ms instead of under 1 ms per reference conv2d).
 GRADER_TORCH_THREADS = 1
 
+# --- The learner's check (cnn-grader check, and check() in the notebook) ----------
+# One exercise's visible tests take 2-5 s here, most of it importing torch; a
+# slow laptop may take several times that. Past a minute the learner's code is
+# looping, and check stops it and says so (grading's own limits are per call).
+CHECK_TIMEOUT_S = 60.0
+# How much of one failure's message and call check shows: numpy's comparison
+# messages run to a dozen lines; more than that buries the picture.
+CHECK_MESSAGE_CHARS = 1200
+
 # --- GitHub Classroom (the workflow in `cnn-grader release`) -----------------------
 # Classroom's points come from the visible tests only, a check that the code
 # runs and meets the basics; the grade comes from the hidden suites. One point

@@ -103,7 +103,7 @@ def test_too_many_files_are_capped(tmp_path, dest, monkeypatch):
 
 @pytest.mark.parametrize("name, content, message", [
     ("missing", None, "no such submission"),
-    ("notes.txt", "hello", "neither a folder nor a .zip"),
+    ("notes.txt", "hello", "neither a folder, a .zip archive nor a notebook"),
 ])
 def test_unusable_paths_raise_a_clear_error(tmp_path, dest, name, content, message):
     path = tmp_path / name

@@ -233,13 +233,17 @@ main.add_command(check)
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--notebook", "with_notebook", is_flag=True,
+              help="Also write cnn-exercises.ipynb: every exercise in a tagged cell with a "
+                   "check() cell after it, for learners who work in Jupyter.")
 @reports_errors
-def init(directory: Path) -> None:
+def init(directory: Path, with_notebook: bool = False) -> None:
     """Create a learner's workspace in DIRECTORY."""
     from grader.learner.workspace import init_workspace
 
-    written = init_workspace(dest=directory)
-    click.echo(f"Wrote {len(written)} files to {directory}. Start with conv.py, "
+    written = init_workspace(dest=directory, with_notebook=with_notebook)
+    start = "cnn-exercises.ipynb in Jupyter" if with_notebook else "conv.py"
+    click.echo(f"Wrote {len(written)} files to {directory}. Start with {start}, "
                f"then run: cnn-grader check {directory}")
 
 

@@ -143,34 +143,9 @@ def _notebook_entry(source: Path, problems: Problems) -> dict[str, bytes]:
 
 
 def _from_notebook(entries: dict[str, bytes], problems: Problems) -> dict[str, bytes]:
-    """Replace a top-level notebook by the files its tagged cells hold.
-
-    A cell wins over a file of the same name beside the notebook, unless the
-    cell is still exactly what ``init`` wrote (the learner worked in the .py
-    file): fair to both ways of working in an ``init --notebook`` workspace."""
-    books = sorted(rel for rel in entries if "/" not in rel and rel.lower().endswith(".ipynb"))
-    if not books:
-        return entries
-    chosen = notebook.NOTEBOOK_FILE if notebook.NOTEBOOK_FILE in books else books[0]
-    for other in books:
-        if other != chosen:
-            problems.add("notebook", f"{other} was not graded: one notebook is, and it is {chosen}")
-    cells = notebook.read(entries[chosen], chosen)
-    entries = {rel: data for rel, data in entries.items() if rel not in books}
-    for problem in cells.problems:
-        beside = problem.code == "missing-file" and problem.message.split(" ", 1)[0] in entries
-        if not beside:
-            problems.append(problem)
-    for rel, text in cells.files.items():
-        if rel in entries and notebook.untouched(rel, text):
-            problems.add("notebook", f"the notebook's cell for {rel} is still the stub, "
-                         f"so the {rel} beside the notebook was graded")
-            continue
-        data = text.encode("utf-8")
-        if rel in entries and entries[rel] != data:
-            problems.add("notebook", f"{rel} beside the notebook was not graded: "
-                         "the notebook's cell was")
-        entries[rel] = data
+    """Replace a top-level notebook by the files its tagged cells hold."""
+    entries, notes = notebook.resolve(entries)
+    problems.extend(notes)
     return entries
 
 

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import click
+
 from grader.errors import UsageError
-from grader import registry
+from grader import notebook, registry
+from grader.learner.visible_run import WORKSPACE_FILES, format_text, run_visible, workspace_sources
 from grader.paths import ANSWERS_FILE, EXERCISES_DIR
 from grader.registry import EXERCISES
-
-WORKSPACE_FILES = Path(__file__).resolve().parent / "workspace_files"
 
 
 def workspace_plan() -> dict[str, Path]:
@@ -26,10 +25,17 @@ def workspace_plan() -> dict[str, Path]:
     return plan
 
 
-def init_workspace(*, dest: Path) -> list[str]:
+def notebook_text() -> str:
+    """The learner's notebook (grader/notebook.py builds it)."""
+    answers = (EXERCISES_DIR / ANSWERS_FILE).read_text(encoding="utf-8")
+    return notebook.dumps(notebook.build(answers_text=answers))
+
+
+def init_workspace(*, dest: Path, with_notebook: bool = False) -> list[str]:
     """Write a fresh workspace into ``dest``; never overwrite a learner's file."""
     plan = workspace_plan()
-    clashes = [rel for rel in plan if (dest / rel).exists()]
+    written = [*plan, notebook.NOTEBOOK_FILE] if with_notebook else list(plan)
+    clashes = [rel for rel in written if (dest / rel).exists()]
     if clashes:
         raise UsageError(f"{dest} already holds {', '.join(clashes[:5])}",
                          hint="choose an empty folder, so none of your work is overwritten")
@@ -37,20 +43,35 @@ def init_workspace(*, dest: Path) -> list[str]:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)  # copies content, so layers.py is a real file
-    return sorted(plan)
+    if with_notebook:
+        (dest / notebook.NOTEBOOK_FILE).write_text(notebook_text(), encoding="utf-8")
+    return sorted(written)
 
 
 def check_workspace(*, workspace: Path, exercises: tuple[str, ...] = ()) -> int:
-    """Run the visible tests in a child pytest; return its exit status."""
-    tests = workspace / "tests"
-    if not tests.is_dir():
-        raise UsageError(f"{workspace} has no tests/ folder",
-                         hint="run it in a folder made by 'cnn-grader init DIR'")
+    """Check ``workspace`` as grading would take it: its notebook's cells where
+    it has one, the preflight, then the visible tests. Print what happened;
+    return 0 when everything passed and nothing would score 0, else 1."""
+    if not workspace.is_dir():
+        raise UsageError(f"there is no folder {workspace}",
+                         hint="give the folder that 'cnn-grader init DIR' made")
     unknown = [e for e in exercises if e not in EXERCISES]
     if unknown:
         raise UsageError(f"unknown exercise {unknown[0]!r}",
                          hint=f"choose from {', '.join(EXERCISES)}")
-    targets = [f"tests/test_{e}.py" for e in exercises] or ["tests"]
-    command = [sys.executable, "-m", "pytest", "-q", "--no-header", "--tb=short",
-               "-p", "no:cacheprovider", *targets]
-    return subprocess.call(command, cwd=workspace)
+    sources = workspace_sources(workspace)
+    if not any(f"{name}.py" in sources.files for name in EXERCISES):
+        raise UsageError(f"{workspace} holds none of the exercise modules ({', '.join(EXERCISES)})",
+                         hint="run it in a folder made by 'cnn-grader init DIR'")
+    for problem in sources.problems:
+        if problem.code == "notebook":
+            click.echo(f"note: {problem.message}")
+    runs = run_visible(sources=sources.files, exercises=list(exercises or EXERCISES))
+    for run in runs:
+        click.echo(format_text(run))
+    zero = [reason for run in runs for reason in run.zero]
+    if zero:
+        click.echo("\nAt grading, this would score 0 on:")
+        for reason in zero:
+            click.echo(f"  - {reason}")
+    return 0 if all(run.ok for run in runs) else 1

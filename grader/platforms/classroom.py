@@ -1,8 +1,8 @@
 """The learner-facing repository: the library function behind
 ``cnn-grader release DIR``.
 
-It holds what ``cnn-grader init`` puts in a workspace (stubs, ``layers.py``,
-the visible suites, the quiz without answers), plus what a repository of its
+It holds what ``cnn-grader init --notebook`` puts in a workspace (stubs,
+``layers.py``, the visible suites, the quiz without answers, the notebook), plus what a repository of its
 own needs: a README with setup steps, a ``pyproject.toml``, and GitHub
 Classroom's autograding workflow that runs ``cnn-grader check`` on every
 push.
@@ -30,19 +30,23 @@ from grader.errors import GraderError, UsageError
 from grader import registry
 from grader.paths import PACKAGE_DIR, PROJECT_DIR, QUIZ_BANK, SOLUTIONS_DIR, UNITS_DIR
 from grader.registry import EXERCISES
-from grader.learner.workspace import WORKSPACE_FILES, workspace_plan
+from grader.learner.workspace import WORKSPACE_FILES, notebook_text, workspace_plan
+from grader.notebook import NOTEBOOK_FILE
 
 RELEASE_FILES = Path(__file__).resolve().parent / "release_files"
 # learner/cli.py and every grader module it imports, directly or not
 # (relative to grader/); the registry also needs each unit's manifest.
 SHIPPED_MODULES = ("__init__.py", "errors.py", "policy.py", "paths.py", "registry.py",
-                   "learner/__init__.py", "learner/workspace.py", "learner/cli.py")
+                   "model.py", "preflight.py", "notebook.py",
+                   "learner/__init__.py", "learner/workspace.py", "learner/cli.py",
+                   "learner/visible_run.py", "learner/check_plugin.py",
+                   "learner/notebook_check.py")
 # Of a unit, only these go to learners: the manifest (no code, no answers)
 # and the visible suite. Its hidden suite, mistakes and mutants never do.
 SHIPPED_FROM_UNITS = ("manifest.toml", "visible.py")
 # What `cnn-grader check` and the visible suites import. The grader's other
 # requirements (jinja2 for reports, ...) stay out of the learner's install.
-LEARNER_REQUIREMENTS = ("numpy", "torch", "click", "pytest")
+LEARNER_REQUIREMENTS = ("numpy", "torch", "click", "pytest", "nbformat")
 WORKFLOW = ".github/workflows/classroom.yml"
 TEMPLATES = {"README.md": "README.md.j2", "pyproject.toml": "pyproject.toml.j2",
              WORKFLOW: "classroom.yml.j2"}
@@ -89,7 +93,9 @@ def rendered_files() -> dict[str, str]:
         "job_timeout": policy.CLASSROOM_JOB_TIMEOUT_MIN,
         "workspace_readme": (WORKSPACE_FILES / "README.md").read_text(encoding="utf-8"),
     }
-    return {rel: env.get_template(name).render(context) for rel, name in TEMPLATES.items()}
+    rendered = {rel: env.get_template(name).render(context) for rel, name in TEMPLATES.items()}
+    rendered[NOTEBOOK_FILE] = notebook_text()  # the same exercises, for learners in Jupyter
+    return rendered
 
 
 def write_release(*, dest: Path) -> list[str]:
