@@ -403,3 +403,24 @@ def test_the_bundle_holds_against_reading_and_forging_cheats(mode, bundle, tmp_p
         assert conv and all(t["score"] == 0 for t in conv), attack
         expected = solutions_result.max_score - solutions_result.exercise("conv").max_score
         assert results["score"] == pytest.approx(expected), log[-2000:]
+
+
+def test_run_autograder_grades_a_notebook_submission(autograder, solutions_result, tmp_path):
+    import nbformat
+
+    from grader import notebook
+    from grader.paths import ANSWERS_FILE
+
+    nb = nbformat.v4.new_notebook()
+    for name in EXERCISES:
+        cell = nbformat.v4.new_code_cell((SOLUTIONS_DIR / f"{name}.py").read_text())
+        cell.metadata["tags"] = [f"exercise:{name}"]
+        nb.cells.append(cell)
+    answers = nbformat.v4.new_raw_cell((SOLUTIONS_DIR / ANSWERS_FILE).read_text())
+    answers.metadata["tags"] = ["answers"]
+    nb.cells.append(answers)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "my-work.ipynb").write_text(notebook.dumps(nb))
+    results, _ = run_autograder(autograder, submission)
+    assert results["score"] == solutions_result.max_score

@@ -189,3 +189,27 @@ def test_release_refuses_a_folder_with_files(tmp_path):
         write_release(dest=tmp_path)
     assert (tmp_path / "conv.py").read_text() == "# my work\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["conv.py"]
+
+
+def test_the_release_ships_the_notebook_and_checks_a_pushed_notebook(release, tmp_path):
+    """The workflow's `cnn-grader check -e NAME` reads a pushed notebook's cells
+    (the .py files beside it still the stubs)."""
+    import nbformat
+
+    from grader import notebook
+
+    solved = tmp_path / "pushed"
+    shutil.copytree(release, solved)
+    nb = nbformat.read(solved / notebook.NOTEBOOK_FILE, as_version=4)
+    for cell in nb.cells:
+        for tag in cell.metadata.get("tags", []):
+            if tag.startswith("exercise:"):
+                name = tag.split(":", 1)[1]
+                cell.source = f"{notebook.marker(name)}\n{(SOLUTIONS_DIR / f'{name}.py').read_text()}"
+    nbformat.write(nb, solved / notebook.NOTEBOOK_FILE)
+    for name in ("conv", "residual"):
+        done = subprocess.run([sys.executable, "-m", "grader.learner.cli", "check", "-e", name],
+                              cwd=solved, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"{name}.py beside the notebook was not graded" in done.stdout
+        assert "visible tests passed" in done.stdout
