@@ -310,3 +310,15 @@ def test_a_batch_of_notebooks_grades_each_learner(tmp_path, solutions_result):
         if exercise.name != "quiz":
             assert rows["ann"][exercise.name] == f"{exercise.max_score:g}", exercise.name
     assert rows["bob"]["total"] == "0"  # the untouched notebook: every stub
+
+
+def test_check_reports_an_unreadable_answers_file_with_its_line(tmp_path, capsys):
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(ws)]).exit_code == 0
+    for name in EXERCISES:
+        (ws / f"{name}.py").write_text((SOLUTIONS_DIR / f"{name}.py").read_text())
+    (ws / ANSWERS_FILE).write_text('learner = "ann"\nq = b\n')
+    assert check_workspace(workspace=ws) == 1
+    out = capsys.readouterr().out
+    assert "answers.toml cannot be read" in out and "line 2" in out and "whole quiz" in out
+    assert preflight.answers_problem(b'learner = "ann"\n') is None

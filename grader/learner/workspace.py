@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from grader.errors import UsageError
-from grader import notebook, registry
+from grader import notebook, preflight, registry
 from grader.learner.visible_run import WORKSPACE_FILES, format_text, run_visible, workspace_sources
 from grader.paths import ANSWERS_FILE, EXERCISES_DIR
 from grader.registry import EXERCISES
@@ -70,8 +70,11 @@ def check_workspace(*, workspace: Path, exercises: tuple[str, ...] = ()) -> int:
     for run in runs:
         click.echo(format_text(run))
     zero = [reason for run in runs for reason in run.zero]
+    answers = preflight.answers_problem(sources.files.get(ANSWERS_FILE))
+    if answers and not exercises:  # -e NAME checks that exercise alone
+        zero.append(answers)
     if zero:
         click.echo("\nAt grading, this would score 0 on:")
         for reason in zero:
             click.echo(f"  - {reason}")
-    return 0 if all(run.ok for run in runs) else 1
+    return 0 if all(run.ok for run in runs) and not zero else 1
