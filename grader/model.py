@@ -29,6 +29,7 @@ class Problem:
     """A problem with a submission, for the learner (message) and for tools (code)."""
     code: ProblemCode
     message: str
+    file: str = ""  # the submission file it is about, where there is one (e.g. "conv.py")
 
 
 @dataclass(frozen=True)

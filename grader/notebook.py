@@ -21,7 +21,7 @@ from typing import Any
 
 import nbformat
 
-from grader import registry
+from grader import policy, registry
 from grader.model import Problem
 from grader.paths import ANSWERS_FILE, EXERCISES_DIR
 
@@ -156,34 +156,64 @@ def read(data: bytes, filename: str = NOTEBOOK_FILE) -> Cells:
             cells.note(f"{filename} does not follow the notebook format ({_first_line(exc)}); "
                        "its tagged cells were read anyway")
     known = set(registry.names())
+    pieces: dict[str, list[str]] = {}  # file -> its cells' texts, in notebook order
+    unknown: list[str] = []
+    not_code: list[str] = []
+    magics: dict[str, list[str]] = {}
     raw_cells = notebook.get("cells") if isinstance(notebook, dict) else None
     for index, cell in enumerate(raw_cells if isinstance(raw_cells, list) else [], start=1):
         tags, source, kind = _cell_fields(cell)
-        for tag in tags:
+        for tag in dict.fromkeys(tags):  # a tag given twice counts once
             if tag == ANSWERS_TAG:
-                _add(cells, ANSWERS_FILE, source, f"cell {index}", _as_written(cell, source))
+                rel, text = ANSWERS_FILE, source
             elif tag.startswith(EXERCISE_TAG):
                 name = tag[len(EXERCISE_TAG):]
                 if name not in known:
-                    cells.note(f"cell {index} is tagged {tag!r}, but there is no exercise "
-                               f"{name!r}; the exercises are {', '.join(sorted(known))}")
-                elif kind != "code":
-                    cells.note(f"cell {index} is tagged {tag!r} but is a {kind} cell; "
-                               "only a code cell is graded, so it was ignored")
-                else:
-                    clean, removed = strip_magics(source)
-                    if removed:
-                        cells.note(f"{name}: removed IPython magic or shell line(s) "
-                                   f"{', '.join(map(str, removed))} of cell {index}; at grading "
-                                   f"{name}.py is imported by plain Python, which cannot run them")
-                    _add(cells, f"{name}.py", clean, f"cell {index}", _as_written(cell, source))
+                    unknown.append(repr(name[:40]))
+                    continue
+                if kind != "code":
+                    not_code.append(f"cell {index} (a {kind[:20] or 'typeless'} cell)")
+                    continue
+                text, removed = strip_magics(source)
+                magics.setdefault(name, []).extend(f"cell {index} line {n}" for n in removed)
+                rel = f"{name}.py"
+            else:
+                continue
+            if rel not in pieces and _as_written(cell, source):
+                cells.untouched.add(rel)
+            else:
+                cells.untouched.discard(rel)
+            pieces.setdefault(rel, []).append(text)
+    cells.files = {rel: "\n\n".join(texts) for rel, texts in pieces.items()}
+    if unknown:
+        cells.note(f"cells tagged for no exercise {_some(sorted(set(unknown)))} were ignored; "
+                   f"the exercises are {', '.join(sorted(known))}")
+    if not_code:
+        cells.note(f"{_some(not_code)} tagged for an exercise: only a code cell is graded, "
+                   "so it was ignored")
+    for name, lines in magics.items():
+        if lines:
+            cells.note(f"{name}: removed IPython magic or shell line(s) ({_some(lines)}); at "
+                       f"grading {name}.py is imported by plain Python, which cannot run them")
+    for rel, texts in pieces.items():
+        if len(texts) > 1:
+            count = "two" if len(texts) == 2 else str(len(texts))
+            cells.note(f"{count} cells are tagged for {rel}; they were joined in notebook order")
     for exercise in registry.exercises():
         if exercise.module_file not in cells.files:
             cells.problems.append(Problem(
                 "missing-file", f"{exercise.module_file} is missing: no code cell of {filename} "
                 f"is tagged '{EXERCISE_TAG}{exercise.name}' (in Jupyter: View, then Cell Toolbar, "
-                "then Tags)"))
+                "then Tags)", file=exercise.module_file))
     return cells
+
+
+def _some(items: list[str]) -> str:
+    """The first few of ``items``, and how many more: a note stays a line long
+    however many cells a notebook holds."""
+    shown = ", ".join(items[:policy.MAX_NAMED_IN_NOTE])
+    more = len(items) - policy.MAX_NAMED_IN_NOTE
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def resolve(entries: dict[str, bytes]) -> tuple[dict[str, bytes], list[Problem]]:
@@ -202,8 +232,7 @@ def resolve(entries: dict[str, bytes]) -> tuple[dict[str, bytes], list[Problem]]
                 for other in books if other != chosen]
     cells = read(entries[chosen], chosen)
     entries = {rel: data for rel, data in entries.items() if rel not in books}
-    problems += [p for p in cells.problems
-                 if not (p.code == "missing-file" and p.message.split(" ", 1)[0] in entries)]
+    problems += [p for p in cells.problems if not (p.code == "missing-file" and p.file in entries)]
     for rel, text in cells.files.items():
         if rel in entries and rel in cells.untouched:
             body = text.split("\n", 1)[-1] if is_marked(text, rel.removesuffix(".py")) else text
@@ -217,18 +246,6 @@ def resolve(entries: dict[str, bytes]) -> tuple[dict[str, bytes], list[Problem]]
                                     "the notebook's cell was"))
         entries[rel] = data
     return entries, problems
-
-
-def _add(cells: Cells, rel: str, source: str, where: str, as_written: bool) -> None:
-    if as_written and rel not in cells.files:
-        cells.untouched.add(rel)
-    else:
-        cells.untouched.discard(rel)
-    if rel in cells.files:
-        cells.note(f"two cells are tagged for {rel}; {where} was added after the first")
-        cells.files[rel] += "\n\n" + source
-    else:
-        cells.files[rel] = source
 
 
 def _cell_fields(cell: Any) -> tuple[list[str], str, str]:

@@ -199,6 +199,10 @@ SCRATCH_WATCH_S = 0.25
 # against them (measured: 30 ms instead of under 1 ms per reference conv2d).
 GRADER_TORCH_THREADS = 1
 
+# Items one note of a notebook names (cells, lines, tags) before "and N more":
+# enough to find them, and a note stays one line for a notebook of any size.
+MAX_NAMED_IN_NOTE = 5
+
 # --- The learner's check (cnn-grader check, and check() in the notebook) ----------
 # One exercise's visible tests take 2-5 s here, most of it importing torch; a
 # slow laptop may take several times that. Past a minute the learner's code is

@@ -322,3 +322,24 @@ def test_check_reports_an_unreadable_answers_file_with_its_line(tmp_path, capsys
     out = capsys.readouterr().out
     assert "answers.toml cannot be read" in out and "line 2" in out and "whole quiz" in out
     assert preflight.answers_problem(b'learner = "ann"\n') is None
+
+
+def test_a_batch_zip_with_an_empty_learner_folder_beside_notebooks_is_listed(tmp_path):
+    solved = solved_notebook(tmp_path)
+    zipped = tmp_path / "batch.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("class/ann/", "")  # a folder entry and nothing in it
+        archive.write(solved, "class/bob.ipynb")
+    staged = list_learners(zipped, tmp_path / "stage")
+    assert [(s.learner_id, s.path.suffix) for s in staged] == [("ann", ".zip"), ("bob", ".ipynb")]
+
+
+def test_notes_on_a_notebook_stay_short_however_many_cells_it_has():
+    many = [code_cell(f"x{i} = 1", "exercise:conv") for i in range(300)]
+    many += [code_cell("%time y = 1", "exercise:pooling") for _ in range(300)]
+    many += [code_cell("z = 1", f"exercise:nope{i}") for i in range(300)]
+    cells = notebook.read(cells_of(*many))
+    notes = [p.message for p in cells.problems if p.code == "notebook"]
+    assert len(notes) == 4 and all(len(n) < 400 for n in notes), notes
+    assert "300 cells are tagged for conv.py" in " ".join(notes)
+    assert cells.files["conv.py"].count("\n\n") == 299

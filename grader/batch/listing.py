@@ -124,13 +124,13 @@ def _stage_zip(path: Path, stage: Path) -> list[LearnerSource]:
             learner = _learner_id(head, from_folder)
             _check_id(learner, path)
             was_folder, entries = groups.setdefault(learner, (from_folder, []))
+            suffixes.setdefault(learner, "zip" if from_folder else head.rsplit(".", 1)[1].lower())
             if was_folder != from_folder or (not from_folder and entries):
                 raise UsageError(f"two submissions of learner {learner!r} in {path}",
                                  hint="keep either the folder or the .zip of that learner")
             if info.is_dir() or not inner and from_folder:
                 continue
             entries.append((info, inner))
-            suffixes.setdefault(learner, "zip" if from_folder else head.rsplit(".", 1)[1].lower())
         return [LearnerSource(learner, _stage_one(archive, stage / str(n), learner, *group,
                                                   suffix=suffixes[learner]))
                 for n, (learner, group) in enumerate(groups.items())]

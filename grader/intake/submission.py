@@ -82,11 +82,10 @@ def take(source: Path, dest: Path) -> Submission:
         problems.add("too-many-files", f"more than {policy.MAX_SUBMISSION_FILES} files; these were not taken: "
                      f"{named}" + (f" and {more} more" if more > 0 else "")
                      + " (the exercise modules and answers.toml are taken first)")
+    said = {p.file for p in problems if p.code == "missing-file"}  # a notebook's own words
     for required in submission_files():
-        said = any(p.code == "missing-file" and p.message.startswith(f"{required} is missing")
-                   for p in problems)
-        if required not in files and not said:
-            problems.add("missing-file", f"{required} is missing")
+        if required not in files and required not in said:
+            problems.append(Problem("missing-file", f"{required} is missing", file=required))
     return Submission(source.name, dest, tuple(sorted(files)), fingerprint(dest, files),
                       tuple(problems))
 

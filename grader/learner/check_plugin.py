@@ -96,4 +96,5 @@ def _slice(got: np.ndarray, expected: np.ndarray) -> dict[str, Any] | None:
     window = (slice(top, top + CROP), slice(left, left + CROP))
     return {"shape": list(got.shape), "index": list(lead), "top": top, "left": left,
             "got": g[window].tolist(), "expected": e[window].tolist(),
+            "bad": bad[lead][window].tolist(),
             "differing": int(bad.sum()), "total": int(bad.size)}

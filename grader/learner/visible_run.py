@@ -106,7 +106,7 @@ def run_visible(*, sources: dict[str, bytes], exercises: list[str],
 
 def _import_zero(name: str, messages: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"importing {name}.py fails, so none of its tests can run: "
-                 f"{m.strip().splitlines()[-1] if m.strip() else 'see above'}" for m in messages)
+                 f"{m.strip().splitlines()[-1] if m.strip() else 'pytest gave no message'}" for m in messages)
 
 
 def _failure(record: dict[str, Any]) -> Failure:
@@ -139,21 +139,31 @@ def _pytest(sources: dict[str, bytes], exercises: list[str],
         command = [sys.executable, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider",
                    "-p", "grader.learner.check_plugin",
                    *[f"tests/test_{name}.py" for name in exercises]]
-        child = subprocess.Popen(command, cwd=root, env=env, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
-        try:
-            output, _ = child.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.communicate()
-            return [], (f"the visible tests did not finish within {timeout_s:g} s and were "
-                        "stopped: look for a loop that never ends (at grading, a call that "
-                        "runs past its time limit fails its test)")
+        # The child's output goes to a file, not a pipe: a learner's print in a
+        # loop then costs disk until the timeout, not this process's memory.
+        log = root / "output.txt"
+        with open(log, "wb") as out:
+            child = subprocess.Popen(command, cwd=root, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                child.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+                return [], (f"the visible tests did not finish within {timeout_s:g} s and were "
+                            "stopped: look for a loop that never ends (at grading, a call that "
+                            "runs past its time limit fails its test)")
         if not results.is_file():
-            tail = output.decode("utf-8", "replace").strip()[-policy.CHECK_MESSAGE_CHARS:]
+            tail = _tail(log).strip()
             return [], f"the visible tests stopped before they finished (exit {child.returncode}):\n{tail}"
         return json.loads(results.read_text(encoding="utf-8")), ""
+
+
+def _tail(path: Path) -> str:
+    """The last CHECK_MESSAGE_CHARS characters or so of a file, read from its end."""
+    with open(path, "rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 4 * policy.CHECK_MESSAGE_CHARS))
+        return handle.read().decode("utf-8", "replace")[-policy.CHECK_MESSAGE_CHARS:]
 
 
 def _visible_suite(name: str) -> Path:
@@ -219,15 +229,9 @@ def _where(diff: dict[str, Any]) -> str:
             f" (shape {tuple(diff['shape'])}): {diff['differing']} of {diff['total']} values differ")
 
 
-def _bad(got: float, expected: float) -> bool:
-    return not (abs(got - expected) <= policy.ATOL_FLOAT64 + policy.RTOL_FLOAT64 * abs(expected)
-                or got != got and expected != expected)
-
-
 def text_picture(diff: dict[str, Any]) -> str:
     """The differing slice as text: X where yours differs, . where it matches."""
-    rows = ["".join(" X" if _bad(g, e) else " ." for g, e in zip(grow, erow))
-            for grow, erow in zip(diff["got"], diff["expected"])]
+    rows = ["".join(" X" if bad else " ." for bad in row) for row in diff["bad"]]
     return "\n".join([_where(diff) + "; X marks a difference:", *rows])
 
 
@@ -237,11 +241,11 @@ def html_picture(diff: dict[str, Any]) -> str:
     from html import escape
 
     cells = []
-    for grow, erow in zip(diff["got"], diff["expected"]):
+    for grow, erow, brow in zip(diff["got"], diff["expected"], diff["bad"]):
         tds = "".join(
             f'<td title="yours {g:.6g}, expected {e:.6g}" style="width:14px;height:14px;'
-            f'background:{"#d62728" if _bad(g, e) else "#d9f2d9"}"></td>'
-            for g, e in zip(grow, erow))
+            f'background:{"#d62728" if bad else "#d9f2d9"}"></td>'
+            for g, e, bad in zip(grow, erow, brow))
         cells.append(f"<tr>{tds}</tr>")
     return (f"<div><p>{escape(_where(diff))}: red cells differ (hover for the values)</p>"
             f'<table style="border-collapse:collapse">{"".join(cells)}</table></div>')
