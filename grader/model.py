@@ -55,6 +55,9 @@ class TestResult:
     # docs/architecture.md ("Failure details") for the kinds and their keys.
     detail: dict[str, Any] | None = None
     seed: int | None = None  # the seed this test drew its random inputs from, if any
+    # JSON-able data for a picture shown whatever the outcome (the filters a
+    # network learned, its loss curve); docs/architecture.md, "Exhibits".
+    exhibit: dict[str, Any] | None = None
     # The grader, not the learner, could not judge this test (status "error",
     # output "grader fault: regrade ..."); a batch run again regrades it.
     grader_fault: bool = False

@@ -22,7 +22,13 @@ from grader.paths import ANSWERS_FILE, EXERCISES_DIR, SOLUTIONS_DIR, UNITS_DIR
 
 Flavour = Literal["numpy", "torch"]
 # The kinds of `detail` the report can draw (docs/architecture.md, "Failure details").
+# How an exercise counts its children's timeouts (policy.MAX_TIMEOUTS_PER_EXERCISE):
+# over the whole exercise, or per task (function) of the learner's.
+TimeoutScope = Literal["per-exercise", "per-task"]
 FigureKind = Literal["arrays", "parameters", "receptive_field"]
+# The kinds of exhibit (a picture shown whether the test passed or not, such as
+# the filters a network learned) the report can draw; docs/architecture.md, "Exhibits".
+ExhibitKind = Literal["kernels", "filters", "loss", "shift", "transfer"]
 MANIFEST = "manifest.toml"
 
 
@@ -90,6 +96,11 @@ class Exercise:
     # The notebook's markdown before the exercise's cell (cnn-grader init --notebook):
     # the idea, the formula and the shapes, in a few lines.
     intro: str = ""
+    # Files the exercise ships beside the stub, in exercises/ (a provided module,
+    # its weights): the learner gets them, and the child imports the grader's copies.
+    provided: tuple[str, ...] = ()
+    exhibits: tuple[ExhibitKind, ...] = ()  # the kinds of exhibit its suite records
+    timeouts: TimeoutScope = "per-exercise"
 
     @property
     def module_file(self) -> str:
@@ -123,8 +134,13 @@ class Exercise:
     def solution(self) -> Path:
         return SOLUTIONS_DIR / self.module_file
 
+    @property
+    def provided_files(self) -> tuple[Path, ...]:
+        return tuple(EXERCISES_DIR / name for name in self.provided)
 
-_KEYS = {"title", "order", "tasks", "points", "flavour", "forbidden", "figures", "budget", "intro"}
+
+_KEYS = {"title", "order", "tasks", "points", "flavour", "forbidden", "figures", "budget", "intro",
+         "provided", "exhibits", "timeouts"}
 
 
 def _load(folder: Path) -> Exercise:
@@ -154,6 +170,15 @@ def _load(folder: Path) -> Exercise:
     if set(figures) - set(get_args(FigureKind)):
         raise bad(f"figures {figures} name a kind the report cannot draw; the kinds are "
                   f"{get_args(FigureKind)}")
+    exhibits: tuple[ExhibitKind, ...] = tuple(data.get("exhibits", ()))
+    if set(exhibits) - set(get_args(ExhibitKind)):
+        raise bad(f"exhibits {exhibits} name a kind the report cannot draw; the kinds are "
+                  f"{get_args(ExhibitKind)}")
+    if data.get("timeouts", "per-exercise") not in get_args(TimeoutScope):
+        raise bad(f"timeouts {data.get('timeouts')!r} is not one of {get_args(TimeoutScope)}")
+    provided = tuple(str(name) for name in data.get("provided", ()))
+    if any("/" in name or name.startswith(".") or name == MANIFEST for name in provided):
+        raise bad(f"provided {provided}: each is a plain file name in exercises/")
     try:
         exercise = Exercise(
             name=folder.name, title=str(data["title"]), order=int(data["order"]),
@@ -161,7 +186,9 @@ def _load(folder: Path) -> Exercise:
             flavour=data["flavour"], forbidden=tuple(str(m) for m in data.get("forbidden", ())),
             figures=figures,  # checked against FigureKind above
             budget=Budget(tuple(sorted(budget.items()))), folder=folder,
-            intro=str(data.get("intro", "")).strip())
+            intro=str(data.get("intro", "")).strip(), provided=provided,
+            exhibits=exhibits,  # checked against ExhibitKind above
+            timeouts=data.get("timeouts", "per-exercise"))
     except KeyError as exc:
         raise bad(f"{exc.args[0]} is missing") from None
     except (TypeError, ValueError) as exc:
@@ -195,6 +222,11 @@ def get(name: str) -> Exercise:
 def exercise_of(path: str | Path) -> str:
     """The exercise a suite file belongs to: the name of its unit folder."""
     return Path(path).resolve().parent.name
+
+
+def provided_files() -> tuple[Path, ...]:
+    """Every file the exercises ship beside their stubs (not layers.py, which all share)."""
+    return tuple(path for e in exercises() for path in e.provided_files)
 
 
 def submission_files() -> tuple[str, ...]:

@@ -9,7 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
-from grader import policy
+from grader import policy, registry
 from grader.sandbox import isolation
 
 # The code that runs in the child: the standard library and numpy only.
@@ -32,7 +32,11 @@ def child_environment(home: str) -> dict[str, str]:
 
 def install_runtime(runtime: Path) -> None:
     """Copy the child's program, the wire format, its walls (walls, seccomp,
-    landlock) and layers.py beside each other."""
+    landlock), layers.py and the exercises' provided files beside each other.
+
+    The provided files (``pretrained.py`` and its weights) are the grader's
+    copies, ahead of the submission on the child's path: a learner's own
+    edited copy is never what is graded."""
     if (runtime / "child.py").exists():
         return
     (runtime / "support").mkdir(parents=True, exist_ok=True)
@@ -40,6 +44,8 @@ def install_runtime(runtime: Path) -> None:
     shutil.copyfile(INSIDE_DIR / "seccomp.py", runtime / "_cnn_grader_seccomp.py")
     shutil.copyfile(INSIDE_DIR / "landlock.py", runtime / "_cnn_grader_landlock.py")
     shutil.copyfile(INSIDE_DIR / "layers.py", runtime / "support" / "layers.py")
+    for provided in registry.provided_files():
+        shutil.copyfile(provided, runtime / "support" / provided.name)
     shutil.copyfile(INSIDE_DIR / "zygote.py", runtime / "zygote.py")
     shutil.copyfile(INSIDE_DIR / "walls.py", runtime / "walls.py")
     shutil.copyfile(INSIDE_DIR / "child.py", runtime / "child.py")

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,10 @@ class Sandbox:
         self._imported = False
         self._cgroup: isolation.Cgroup | None = None
         self._lease: learner_uid.Lease | None = None  # the child's uid, without namespaces
-        self._timeouts = 0
+        # Timeouts so far: per task where the unit counts them so (its manifest's
+        # timeouts = "per-task": an endless training loop then costs only the
+        # tests of the function that holds it), else all under None.
+        self._timeouts: Counter[str | None] = Counter()
         self._crashes = 0
         self._start_fault: LearnerCrash | None = None
         # The exercise's budget over all its children (its unit's manifest,
@@ -221,11 +225,17 @@ class Sandbox:
             return fh.read().decode("utf-8", "replace")
 
     # -- requests -----------------------------------------------------------------
-    def request(self, message: dict, *, what: str) -> Any:
-        """Send one request; return the decoded reply value or raise a LearnerFault."""
-        if self._timeouts >= policy.MAX_TIMEOUTS_PER_EXERCISE:
-            raise LearnerTimeout(f"{what} was not run: {self.module}.py already ran past the "
-                                 f"time limit {self._timeouts} times")
+    def request(self, message: dict, *, what: str, task: str | None = None) -> Any:
+        """Send one request; return the decoded reply value or raise a LearnerFault.
+
+        ``task`` names the learner's function (or the one that built the object)
+        the request runs, for a unit that counts timeouts per task.
+        """
+        key = task if self.exercise.timeouts == "per-task" else None
+        if self._timeouts[key] >= policy.MAX_TIMEOUTS_PER_EXERCISE:
+            whose = f"{key}() in {self.module}.py" if key else f"{self.module}.py"
+            raise LearnerTimeout(f"{what} was not run: {whose} already ran past the "
+                                 f"time limit {self._timeouts[key]} times")
         if self._crashes >= policy.MAX_CRASHES_PER_EXERCISE:
             raise LearnerCrash(f"{what} was not run: the process running {self.module}.py "
                                f"already died {self._crashes} times")
@@ -246,7 +256,7 @@ class Sandbox:
                 self.close()
                 raise LearnerCrash(f"{what}: {full}")
         except LearnerTimeout:
-            self._timeouts += 1
+            self._timeouts[key] += 1
             raise
         except LearnerCrash:
             self._crashes += 1

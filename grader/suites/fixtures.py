@@ -24,6 +24,8 @@ LEARNER_KEY = pytest.StashKey[Learner]()
 # on each test item, the seed it drew.
 SEEDING_KEY = pytest.StashKey[Seeding]()
 TEST_SEED_KEY = pytest.StashKey[int]()
+# On each test item, the picture it shows whether it passes or not.
+EXHIBIT_KEY = pytest.StashKey[dict]()
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +40,22 @@ def seed(request: pytest.FixtureRequest) -> int:
     value = request.config.stash[SEEDING_KEY].seed(exercise, request.node.name)
     request.node.stash[TEST_SEED_KEY] = value
     return value
+
+
+@pytest.fixture(scope="module")
+def module_seed(request: pytest.FixtureRequest) -> int:
+    """This learner's seed for work a whole suite shares (a network trained once)."""
+    exercise = registry.exercise_of(str(request.node.fspath))
+    return request.config.stash[SEEDING_KEY].seed(exercise, "module") % 2**31
+
+
+@pytest.fixture
+def exhibit(request: pytest.FixtureRequest):
+    """``exhibit(kind=..., ...)`` records the picture the report shows for this test,
+    passed or failed (its kinds: registry.ExhibitKind)."""
+    def record(**data) -> None:
+        request.node.stash[EXHIBIT_KEY] = data
+    return record
 
 
 @pytest.fixture

@@ -93,6 +93,9 @@ class SuitePlugin:
             diagnosis=diagnosis,
             detail=detail,
             seed=item.stash.get(TEST_SEED_KEY, None),
+            # Built from values the learner's code returned: made safe like a detail.
+            exhibit=sanitize.data(item.stash[fixtures.EXHIBIT_KEY])
+            if fixtures.EXHIBIT_KEY in item.stash else None,
         ))
 
 

@@ -223,12 +223,33 @@ class Server:
         self.modules[name] = importlib.import_module(name)
         return None
 
+    def op_seed(self, request):
+        """Seed torch's global generator, so that what is built next is the same every run."""
+        import torch
+        torch.manual_seed(int(request["seed"]))
+        return None
+
     def op_call(self, request):
         func = getattr(self.modules[request["module"]], request["name"])
         args, kwargs = self.args(request)
         before = copy.deepcopy((args, kwargs))
+        # Objects built earlier in this child (a model) stand in for their
+        # handles: only the handle's number crossed the wire.
+        for key, handle in request.get("objects", []):
+            if type(key) is int:
+                args[key] = self.handles[handle]
+            else:
+                kwargs[key] = self.handles[handle]
         value = func(*args, **kwargs)
-        return {"value": value, "mutated": self.mutated(before, (args, kwargs))}
+        mutated = self.mutated(before, (args, kwargs))
+        if request.get("keep"):  # what it returned (a model) stays here, as a handle
+            value = self.keep(value)
+        return {"value": value, "mutated": mutated}
+
+    def keep(self, value) -> int:
+        handle = len(self.handles) + 1
+        self.handles[handle] = value
+        return handle
 
     def mutated(self, before, after) -> list:
         """Positions (index or keyword) of array arguments the call changed."""
@@ -242,9 +263,7 @@ class Server:
     def op_new(self, request):
         cls = getattr(self.modules[request["module"]], request["name"])
         args, kwargs = self.args(request)
-        handle = len(self.handles) + 1
-        self.handles[handle] = cls(*args, **kwargs)
-        return handle
+        return self.keep(cls(*args, **kwargs))
 
     def op_inspect(self, request):
         module = self.handles[request["handle"]]
@@ -257,9 +276,37 @@ class Server:
             return {n: type(m).__name__ for n, m in module.named_modules()}
         if what == "parameter_count":
             return sum(p.numel() for p in module.parameters() if p.requires_grad)
+        if what == "parameter_total":
+            return sum(p.numel() for p in module.parameters())
+        if what == "requires_grad":
+            return {n: bool(p.requires_grad) for n, p in module.named_parameters()}
+        if what == "layers":
+            return [self.describe_layer(name, m) for name, m in module.named_modules()
+                    if not list(m.children())]
         if what == "state_dict":
             return {n: t.detach().cpu().numpy() for n, t in module.state_dict().items()}
         raise ValueError(f"unknown inspection {what!r}")
+
+    @staticmethod
+    def describe_layer(name: str, module) -> list:
+        """[name, type, fields, own parameter count] of a leaf module, as plain data.
+
+        The grader rebuilds a layer spec from the fields of the layers
+        layers.py can describe and counts them with the params reference; the
+        module's own tensors count the rest.
+        """
+        kind, fields = type(module).__name__, {}
+        if kind == "Conv2d":
+            fields = {"in_channels": module.in_channels, "out_channels": module.out_channels,
+                      "kernel_size": list(module.kernel_size), "groups": module.groups,
+                      "bias": module.bias is not None}
+        elif kind == "Linear":
+            fields = {"in_features": module.in_features, "out_features": module.out_features,
+                      "bias": module.bias is not None}
+        elif kind == "BatchNorm2d":
+            fields = {"num_features": module.num_features, "affine": bool(module.affine)}
+        own = sum(p.numel() for p in module.parameters(recurse=False))
+        return [name, kind, fields, own]
 
     def op_load_state_dict(self, request):
         import torch

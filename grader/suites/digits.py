@@ -1,0 +1,58 @@
+"""scikit-learn's 8x8 digits, and the grader's fixed split of them.
+
+1,797 images of handwritten digits, 8x8 pixels of 0..16, ship inside
+scikit-learn's wheel (``sklearn.datasets.load_digits``): real data, read
+from disk, never downloaded. The training and transfer exercises, the
+script that pretrains ``DigitsNet`` (``grader/units/transfer/pretrain.py``) and
+the tests all see the same split:
+360 held-out images, drawn once by a fixed permutation, and the other 1,437
+for training. Held-out labels stay in the grader's process; only images
+are sent to a learner's child.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from grader import policy
+
+
+@dataclass(frozen=True)
+class Split:
+    x_train: np.ndarray  # (1437, 1, 8, 8) float32 in [0, 1]
+    y_train: np.ndarray  # (1437,) int64
+    x_test: np.ndarray  # (360, 1, 8, 8) float32
+    y_test: np.ndarray  # (360,) int64
+
+
+@cache
+def split() -> Split:
+    from sklearn.datasets import load_digits
+    data = load_digits()
+    x = (data.images / 16.0).astype(np.float32)[:, None, :, :]
+    y = data.target.astype(np.int64)
+    order = np.random.default_rng(policy.DIGITS_SPLIT_SEED).permutation(len(y))
+    test, train = order[:policy.DIGITS_HELD_OUT], order[policy.DIGITS_HELD_OUT:]
+    return Split(x[train], y[train], x[test], y[test])
+
+
+def classes(x: np.ndarray, y: np.ndarray, wanted: range) -> tuple[np.ndarray, np.ndarray]:
+    """Only the images of the digits in ``wanted``, relabelled 0, 1, ... in that order."""
+    keep = np.isin(y, list(wanted))
+    return x[keep], (y[keep] - wanted.start).astype(np.int64)
+
+
+def shifted(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each image moved by 1 or 2 pixels in a random direction, zeros shifted in."""
+    out = np.zeros_like(x)
+    for i, image in enumerate(x):
+        while True:
+            dy, dx = (int(v) for v in rng.integers(-2, 3, size=2))
+            if max(abs(dy), abs(dx)) >= 1:
+                break
+        h, w = image.shape[-2:]
+        src = image[..., max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
+        out[i, ..., max(0, dy):h - max(0, -dy), max(0, dx):w - max(0, -dx)] = src
+    return out
