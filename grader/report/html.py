@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from grader import sanitize
 from grader.atomic import write_atomic
 from grader.report.figures import figure_for
+from grader.report.figures.learning import exhibit_figure
 from grader.model import GradeResult, Problem, to_json
 from grader.suites.seeding import replay_command
 
@@ -32,6 +33,7 @@ environment.filters["points"] = lambda v: f"{v:g}"
 environment.filters["percent"] = lambda v, total: f"{(100 * v / total) if total else 0:.0f}%"
 # Templates ask for a failed test's picture; grader.report.figures does its arithmetic.
 environment.globals["figure_for"] = figure_for
+environment.globals["exhibit_figure"] = exhibit_figure  # a test's picture, passed or failed
 # A failed test's report names the command that replays it (instructor side).
 environment.globals["replay_command"] = replay_command
 

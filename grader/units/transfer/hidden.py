@@ -158,9 +158,10 @@ def test_heldout_accuracy_on_new_digits(tuned, exhibit):
 
 
 @points(1)
-def test_fine_tune_loss_goes_down(tuned):
+def test_fine_tune_loss_goes_down(tuned, exhibit):
     """fine_tune's loss falls, to below 0.5 by the last epoch."""
     losses = tuned[0]["losses"]
+    exhibit(kind="loss", losses=losses, title="fine_tune: mean loss per epoch (first seed)")
     if losses[-1] < policy.TRANSFER_FINAL_LOSS and losses[-1] < losses[0]:
         return
     why = by_id("transfer.softmax-before-loss") if min(losses) >= softmax_floor(
