@@ -107,6 +107,15 @@ TASKS = {
         "conv2d_matmul": ("im2col.2", lambda: (np.zeros((1, 1, 3, 3)), np.ones((1, 1, 2, 2)))),
         "avg_pool_as_conv": ("im2col.3", lambda: (2, 2)),
     },
+    "training": {
+        "learn_kernel": ("training.1", lambda: (np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 2, 2)), 3)),
+        "build_digits_cnn": ("training.2", lambda: ()),
+        "train_classifier": ("training.3", lambda: (None, np.zeros((1, 1, 8, 8)), np.zeros(1))),
+    },
+    "transfer": {
+        "prepare_for_transfer": ("transfer.1", lambda: (None, 5)),
+        "fine_tune": ("transfer.2", lambda: (None, np.zeros((1, 1, 8, 8)), np.zeros(1))),
+    },
 }
 
 

@@ -65,6 +65,7 @@ def _out(n, k, s, p):
 # For a parameterised question this is the lesson's variant (the bank's answer).
 NUMERIC = {
     "conv-params-5x5": 16 * (5 * 5 * 3 + 1),
+    "untrained-loss-ln10": round(-math.log(1 / 10), 2),  # uniform softmax over 10 classes
     "conv-params": 64 * (3 * 3 * 3 + 1),
     "fc-params": 224 * 224 * 3 * 1000 + 1000,
     "output-size-same": _out(32, 3, 1, 1),

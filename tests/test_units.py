@@ -19,7 +19,7 @@ UNIT_FILES = ("manifest.toml", "hidden.py", "visible.py", "mistakes.py", "mutant
 def test_the_registry_lists_the_units_in_their_order():
     # The order of every list (reports, gradebook columns): part of the contract.
     assert EXERCISES == ("conv", "pooling", "params", "receptive_field", "residual", "backward",
-                         "im2col")
+                         "im2col", "training", "transfer")
     assert registry.submission_files() == tuple(f"{e}.py" for e in EXERCISES) + ("answers.toml",)
 
 

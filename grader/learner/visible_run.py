@@ -122,9 +122,10 @@ def _pytest(sources: dict[str, bytes], exercises: list[str],
         for rel, data in sources.items():
             if "/" not in rel and rel.endswith(".py"):
                 (root / rel).write_bytes(data)
-        layers = _provided_layers()
-        if layers is not None:  # provided, not graded: the original, not the learner's copy
-            shutil.copyfile(layers, root / "layers.py")
+        for name in PROVIDED:  # provided, not graded: the originals, not the learner's copies
+            original = _provided(name)
+            if original is not None:
+                shutil.copyfile(original, root / name)
         (root / "pytest.ini").write_text(_PYTEST_INI, encoding="utf-8")
         (root / "tests").mkdir()
         for name in exercises:
@@ -174,11 +175,15 @@ def _visible_suite(name: str) -> Path:
     return suite if suite.is_file() or not shipped.is_file() else shipped
 
 
-def _provided_layers() -> Path | None:
-    """layers.py as the project ships it; in a released repository, which has
-    no exercises/ folder, the copy at its top (where the notebook runs)."""
-    for candidate in (EXERCISES_DIR / "layers.py", PROJECT_DIR / "layers.py",
-                      Path.cwd() / "layers.py"):
+# What the exercises' modules may import beside themselves: layers.py for all,
+# and each unit's provided files (DigitsNet and its weights).
+PROVIDED = ("layers.py",) + tuple(path.name for path in registry.provided_files())
+
+
+def _provided(name: str) -> Path | None:
+    """A provided file as the project ships it; in a released repository, which
+    has no exercises/ folder, the copy at its top (where the notebook runs)."""
+    for candidate in (EXERCISES_DIR / name, PROJECT_DIR / name, Path.cwd() / name):
         if candidate.is_file():
             return candidate
     return None

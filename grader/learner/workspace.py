@@ -17,6 +17,8 @@ def workspace_plan() -> dict[str, Path]:
     """Destination path (relative) -> source file, for everything a learner gets."""
     plan = {e.module_file: e.stub for e in registry.exercises()}
     plan["layers.py"] = EXERCISES_DIR / "layers.py"
+    for provided in registry.provided_files():  # e.g. pretrained.py and its weights
+        plan[provided.name] = provided
     plan[ANSWERS_FILE] = EXERCISES_DIR / ANSWERS_FILE
     plan["README.md"] = WORKSPACE_FILES / "README.md"
     plan["pytest.ini"] = WORKSPACE_FILES / "pytest.ini"

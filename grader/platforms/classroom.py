@@ -46,7 +46,7 @@ SHIPPED_MODULES = ("__init__.py", "errors.py", "policy.py", "paths.py", "registr
 SHIPPED_FROM_UNITS = ("manifest.toml", "visible.py")
 # What `cnn-grader check` and the visible suites import. The grader's other
 # requirements (jinja2 for reports, ...) stay out of the learner's install.
-LEARNER_REQUIREMENTS = ("numpy", "torch", "click", "pytest", "nbformat")
+LEARNER_REQUIREMENTS = ("numpy", "torch", "click", "pytest", "nbformat", "scikit-learn")
 WORKFLOW = ".github/workflows/classroom.yml"
 TEMPLATES = {"README.md": "README.md.j2", "pyproject.toml": "pyproject.toml.j2",
              WORKFLOW: "classroom.yml.j2"}

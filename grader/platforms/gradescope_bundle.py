@@ -32,7 +32,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import policy
+from grader import policy, registry
 from grader.atomic import write_atomic
 from grader.errors import UsageError
 from grader.keys import SECRET_ENV, read_key_file
@@ -75,6 +75,10 @@ def bundle_plan() -> dict[str, Path]:
     for path in sorted(SOLUTIONS_DIR.glob("*.py")):
         plan[f"solutions/{path.name}"] = path
     plan[f"solutions/{ANSWERS_FILE}"] = SOLUTIONS_DIR / ANSWERS_FILE
+    # The child imports the grader's copies of the provided files (DigitsNet
+    # and its weights), which live beside the stubs.
+    for path in registry.provided_files():
+        plan[path.relative_to(PROJECT_DIR).as_posix()] = path
     plan[QUIZ_BANK.relative_to(PROJECT_DIR).as_posix()] = QUIZ_BANK
     return plan
 

@@ -79,7 +79,8 @@ def main() -> int:
     args = parser.parse_args()
     model = train()
     data = weights_bytes(model)
-    report = {"heldout_accuracy_0_4": accuracy(model), "sha256": digest({k: v.numpy() for k, v in model.state_dict().items()}),
+    state = {k: v.numpy() for k, v in model.state_dict().items()}
+    report = {"heldout_accuracy_0_4": accuracy(model), "sha256": digest(state),
               "torch": torch.__version__}
     if args.check:
         shipped = json.loads(REPORT.read_text())
