@@ -193,3 +193,29 @@ def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="chromium not installed"):
         _require_browser()
+
+
+def test_a_trained_networks_filters_and_loss_curve_are_drawn(browser, tmp_path):
+    """The reference graded on the training exercise: its report shows conv1's filters
+    before and after training side by side, and the loss curve, as visible pictures."""
+    from selenium.webdriver.common.by import By
+
+    from grader.paths import SOLUTIONS_DIR
+    from grader.scoring.grading import grade
+
+    result = grade(submission=SOLUTIONS_DIR, exercises=("training", "transfer"))
+    _open(browser, tmp_path, "training.html", render_html(result))
+    assert _errors(browser) == []
+    filters = browser.find_element(By.CSS_SELECTOR, "figure.exhibit.filters svg[role=img]")
+    loss = browser.find_element(By.CSS_SELECTOR, "figure.exhibit.loss svg[role=img]")
+    for svg in (filters, loss):
+        assert _visible(browser, svg)
+        assert svg.size["width"] >= 300 and svg.size["height"] >= 100
+        assert len(svg.screenshot_as_png) > 2000
+    captions = filters.find_element(By.XPATH, "..").text
+    assert "at initialisation" in captions and "after training" in captions
+    # The reference's 16 filters of 3x3 cells on each side.
+    assert len(filters.find_elements(By.TAG_NAME, "rect")) == 2 * 16 * 9
+    assert loss.find_element(By.TAG_NAME, "polyline").get_attribute("points").count(",") == 10
+    for kind in ("kernels", "shift", "transfer"):
+        assert browser.find_elements(By.CSS_SELECTOR, f"figure.exhibit.{kind} svg")
