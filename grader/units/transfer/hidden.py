@@ -69,7 +69,14 @@ def test_new_head_has_the_right_shape(learner, seed, classes):
     """The new head maps head.in_features (512) to num_classes."""
     shapes = prepared(learner, seed % 2**31, classes).named_parameter_shapes()
     expected = {"head.weight": (classes, 512), "head.bias": (classes,)}
-    got = {n: tuple(shapes.get(n, ())) for n in expected}
+    if not all(n in shapes for n in expected):
+        # A container as the head (nn.Sequential(...)): its size is not the mistake,
+        # and what is inside it is test_exactly_the_head_is_trainable's to name.
+        inside = sorted(n for n in shapes if n.startswith("head."))
+        fail(f"prepare_for_transfer(model, {classes}): model.head has no weight and bias of "
+             f"its own (its parameters: {', '.join(inside) or 'none'}); it should be one "
+             f"nn.Linear(model.head.in_features, {classes})")
+    got = {n: tuple(shapes[n]) for n in expected}
     if got != expected:
         fail(f"prepare_for_transfer(model, {classes}): head parameters {got}, expected "
              f"{expected}", diagnose=lambda _: by_id("transfer.wrong-head-size"))
