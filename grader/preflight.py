@@ -92,8 +92,11 @@ def _is_main_guard(node: ast.AST) -> bool:
 
 def shortcut_message(exercise: str, modules: list[str]) -> str:
     """The one wording of the forbidden-library rule (grading and ``check``)."""
+    numpy_only = exercise in registry.names() and registry.get(exercise).flavour == "numpy"
+    why = (f"{exercise}.py must be written with numpy alone" if numpy_only else
+           f"{exercise}.py learns from the data the grader gives it, not from a library's copy")
     return (f"{exercise}.py uses {', '.join(modules)}, which this exercise does not allow: "
-            f"{exercise}.py must be written with numpy alone, so it scores 0")
+            f"{why}, so it scores 0")
 
 
 def zero_reasons(exercise: str, source: bytes | str | None,

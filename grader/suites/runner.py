@@ -156,6 +156,8 @@ def run_suites(learner: Learner, exercises: Iterable[str], *, seeding: Seeding |
     plugin = SuitePlugin(learner, seeding or self_check(""))
     paths = ([suite_path(e) + (f"::{t}" if t else "") for e, t in map(split_test_id, only)]
              or [suite_path(name) for name in exercises])
+    if not paths:  # no exercise chosen: pytest given no path would collect everything
+        return []
     args = [*paths, "-c", str(SUITES_INI), "--rootdir", str(PACKAGE_DIR), *IN_PROCESS_OPTIONS]
     sink = io.StringIO()
     # The grader's own pytest settings must not leak into grading, and the

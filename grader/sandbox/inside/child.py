@@ -132,8 +132,7 @@ def make_audit_hook(protected: tuple[str, ...], own_pid: int, forbidden: tuple[s
     def hook(event: str, args: tuple) -> None:
         if event == "import" and forbidden and str(args[0]).split(".")[0] in forbidden:
             # Still there when the Blocker was taken off sys.meta_path.
-            raise ForbiddenModule(f"{args[0]} may not be used in this exercise: "
-                                  "write it with numpy")
+            raise ForbiddenModule(f"{args[0]} may not be used in this exercise")
         if event == "open" and isinstance(args[0], (str, bytes)):
             path = os.path.realpath(os.fsdecode(args[0]))
             if any(path == p or path.startswith(p + os.sep) for p in protected):
@@ -158,7 +157,7 @@ class Blocker(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if fullname.split(".")[0] in self.forbidden:
             raise ForbiddenModule(
-                f"{fullname} may not be used in this exercise: write it with numpy")
+                f"{fullname} may not be used in this exercise")
         return None
 
 
@@ -198,8 +197,7 @@ class Server:
         new = sys.modules.keys() - self.cleared
         used = sorted({name.split(".")[0] for name in new} & set(self.forbidden))
         if used:
-            raise ForbiddenModule(f"{', '.join(used)} may not be used in this exercise: "
-                                  "write it with numpy")
+            raise ForbiddenModule(f"{', '.join(used)} may not be used in this exercise")
         self.cleared |= new
 
     def describe(self, exc: BaseException) -> dict:
