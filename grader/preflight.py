@@ -14,6 +14,8 @@ import ast
 import tomllib
 from dataclasses import dataclass
 
+from grader import registry
+
 
 @dataclass(frozen=True)
 class ForbiddenImport:
