@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Collection
 
 from grader import policy
-from grader.model import Problem
+from grader.model import Problem, ProblemCode
 from grader.paths import ANSWERS_FILE, EXERCISES_DIR, PACKAGE_DIR
 
 NAME = ANSWERS_FILE
@@ -249,9 +249,13 @@ def _bad_line(number: int, text: str, reason: str, table: tuple[str, ...]) -> Pr
                        'line such as some-question = "b"', file=NAME)
     written, value = key.group(1), key.group(2)
     bare = written.strip("\"'")
-    question = _question((*table, *((bare,) if written[0] in "\"'" else bare.split("."))))
-    costs = f"question {question} scores 0" if question else "it was skipped"
-    return Problem("answers-line", f"{shown}{why}, so {costs}: {_suggest(written, value)}",
+    path = (*table, *((bare,) if written[0] in "\"'" else bare.split(".")))
+    question = _question(path)
+    # The learner line is the id's problem: learner_problems then says no more of it.
+    code: ProblemCode = "learner-id" if path == ("learner",) else "answers-line"
+    costs = (f"question {question} scores 0" if question else "no learner id was read"
+             if code == "learner-id" else "it was skipped")
+    return Problem(code, f"{shown}{why}, so {costs}: {_suggest(written, value)}",
                    file=NAME, question=question)
 
 
@@ -268,7 +272,7 @@ def _suggest(key: str, value: str) -> str:
     if value.lower() in ("true", "false"):
         tries.append((value.lower(), "true and false are lower-case, without quotes"))
     if re.fullmatch(word, plain):
-        tries.append((json.dumps(plain), "a choice id goes in straight double quotes"))
+        tries.append((json.dumps(plain), "text, a choice id too, goes in straight double quotes"))
     words = re.fullmatch(rf"\[\s*({word}(?:\s*,\s*{word})*)\s*,?\s*\]", value)
     if words:
         ids = [w.strip() for w in words.group(1).split(",")]
@@ -294,9 +298,10 @@ def unknown_ids(answers: dict[str, Any], known: Collection[str]) -> list[Problem
     """An answer under an id the quiz does not have, with the nearest id
     (it is not scored: the learner may have meant another question)."""
     stray = [qid for qid in answers if qid not in known]
+    ids = list(known)
     problems = []
     for qid in stray[:_NAMED]:
-        near = difflib.get_close_matches(qid, list(known), n=1) \
+        near = difflib.get_close_matches(qid, ids, n=1) \
             if len(qid) <= _SHOWN and qid != "learner" else []
         hint = ("the learner line belongs above the [answers] line" if qid == "learner"
                 else f"did you mean {near[0]}? Rename it" if near
@@ -320,20 +325,19 @@ def learner_problems(file: AnswersFile, given: str | None) -> list[Problem]:
         return []  # nothing was read, or the line's type is already reported
     written = (file.learner or "").strip()
     given = (given or "").strip()
+    graded = f"graded as {_clip(given)!r} (the batch folder's name, or --learner)"
+    fix = f"if that is right, write learner = {json.dumps(given)} in {NAME}"
     if given and written and written != given:
         return [Problem("learner-id", f"{NAME} names learner {_clip(written)!r}, but this "
-                        f"submission was graded as {_clip(given)!r} (the batch folder's name, "
-                        "or --learner), and the numbered questions were drawn for that id: if it "
-                        f"is right, write learner = {json.dumps(given)} in {NAME}", file=NAME)]
+                        f"submission was {graded}, and the numbered questions were drawn for "
+                        f"that id: {fix}", file=NAME)]
+    empty = f"{NAME} has no learner id (its learner line is empty or missing)"
     if not written and given:
-        return [Problem("learner-id", f"{NAME} has no learner id (its learner line is empty or "
-                        f"missing); it was graded as {_clip(given)!r} (the batch folder's name, "
-                        f"or --learner): if that is right, write learner = {json.dumps(given)}",
-                        file=NAME)]
+        return [Problem("learner-id", f"{empty}; it was {graded}: {fix}", file=NAME)]
     if not written:
-        return [Problem("learner-id", f"{NAME} has no learner id (its learner line is empty or "
-                        "missing), so the numbered questions are drawn for an empty id, not "
-                        f'for you: write learner = "your-login" at the top of {NAME}', file=NAME)]
+        return [Problem("learner-id", f"{empty}, so the numbered questions are drawn for an "
+                        f'empty id, not for you: write learner = "your-login" at the top of {NAME}',
+                        file=NAME)]
     return []
 
 

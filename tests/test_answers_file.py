@@ -172,6 +172,7 @@ def test_unknown_ids_with_no_near_one_or_many_of_them():
     ('""', None, "the numbered questions are drawn for an empty id"),
     (None, None, "has no learner id"),
     ("7", None, "learner should be a string in quotes"),  # said once, by the reader
+    ("ann", None, 'no learner id was read: write learner = "ann"'),  # a line that does not parse
 ])
 def test_a_learner_id_that_is_empty_or_not_the_graded_one_is_warned(written, given, says):
     text = ("" if written is None else f"learner = {written}\n") + "[answers]\n"
