@@ -16,7 +16,14 @@ ProblemCode = Literal["missing-file", "outside-path", "symlink", "too-large", "t
                       "answers", "forbidden-import", "import-failed", "report-failed",
                       # a note from reading a notebook (grader/notebook.py): a magic
                       # removed, a cell not tagged, a notebook that cannot be read
-                      "notebook"]
+                      "notebook",
+                      # answers.toml (grader/answers_file.py): "answers" loses the whole
+                      # quiz; a line that does not parse, or an answer under an id the
+                      # quiz does not have, loses one question; the learner id is
+                      # empty or not the one graded, so the drawn numbers may differ
+                      "answers-line", "unknown-question", "learner-id"]
+# The problems of answers.toml: the terminal summary lists them under the quiz.
+QUIZ_PROBLEMS: tuple[ProblemCode, ...] = ("answers", "answers-line", "unknown-question", "learner-id")
 # How a quiz answer scored.
 Status = Literal["correct", "partial", "incorrect", "missing", "invalid"]
 # How sandbox.isolation.layers_in_force and scoring.credit.INSECURE_NOTE begin
@@ -30,6 +37,7 @@ class Problem:
     code: ProblemCode
     message: str
     file: str = ""  # the submission file it is about, where there is one (e.g. "conv.py")
+    question: str = ""  # the quiz question it costs, where there is one (its id)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ the module, so an import there is not a shortcut and is not punished.
 from __future__ import annotations
 
 import ast
-import tomllib
 from dataclasses import dataclass
 
 from grader import registry
@@ -114,18 +113,3 @@ def zero_reasons(exercise: str, source: bytes | str | None,
         lines = ", ".join(f"{f.module} on line {f.line}" for f in found)
         return [shortcut_message(exercise, [f.module for f in found]) + f" (imports {lines})"]
     return []
-
-
-def answers_problem(data: bytes | None) -> str | None:
-    """Why grading could read none of answers.toml (it would score the whole
-    quiz 0), naming the line and column; None when it parses."""
-    if data is None:
-        return "answers.toml is missing, so every quiz question is unanswered"
-    try:
-        tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return "answers.toml is not UTF-8 text; save it again as UTF-8"
-    except tomllib.TOMLDecodeError as exc:
-        return (f"answers.toml cannot be read ({exc}), so the whole quiz would score 0: "
-                'quote each answer, e.g. q = "b"')
-    return None

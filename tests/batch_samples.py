@@ -50,7 +50,10 @@ def make_class(root: Path) -> Path:
     id carries markup, which every report must escape."""
     batch = root / "class"
     batch.mkdir(parents=True)
-    solution_with(batch / "alice")
+    alice = solution_with(batch / "alice") / "answers.toml"
+    # Her own id, as a learner writes it; the others keep the reference's (or
+    # the stubs' empty one), which the gradebook flags "learner-id".
+    alice.write_text(alice.read_text().replace('learner = "reference"', 'learner = "alice"'))
     shutil.copytree(EXERCISES_DIR, batch / "bob", symlinks=True)
     solution_with(batch / "carol", buggy("conv", "bug_flipped_kernel"))
     shortcut_dir = solution_with(root / "dave-src", shortcut())

@@ -83,8 +83,9 @@ def test_gradebook_matches_the_learner_files_row_for_row(graded):
 def test_flags_name_what_an_instructor_must_look_at(graded):
     _, out, _ = graded
     flags = {b["learner_id"]: b["flags"].split() for b in read_gradebook(out / "gradebook.csv")}
-    assert flags == {"alice": [], "bob": [], "carol": [], "dave": ["integrity"],
-                     "eve": ["unreadable"], "frank<b>": ["timeout"]}
+    assert flags == {"alice": [], "bob": ["learner-id"], "carol": ["learner-id"],
+                     "dave": ["integrity", "learner-id"], "eve": ["unreadable"],
+                     "frank<b>": ["timeout", "learner-id"]}
 
 
 class _Collect(HTMLParser):

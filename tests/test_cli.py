@@ -69,3 +69,23 @@ def test_check_fails_on_the_stubs_and_passes_on_the_solutions(tmp_path):
 def test_check_outside_a_workspace_explains_itself(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 2 and "cnn-grader init" in result.output
+
+
+def test_grade_says_in_the_terminal_what_answers_toml_cost(tmp_path):
+    """The quiz's problems were in the HTML report only; now the summary has them too."""
+    sub = tmp_path / "sub"
+    shutil.copytree(SOLUTIONS_DIR, sub)
+    text = (sub / "answers.toml").read_text()
+    (sub / "answers.toml").write_text(text.replace('pool-64-output = "b"', "pool-64-output = b")
+                                      .replace("conv-params-5x5 =", "conv-param-5x5 ="))
+    out = tmp_path / "r.json"
+    # One hidden test is enough: the quiz is scored whatever --only says.
+    result = CliRunner().invoke(main, ["grade", str(sub), "--learner", "ann", "--json", str(out),
+                                       "--only", "conv::test_output_size_worked_examples"])
+    assert result.exit_code == 0, result.output
+    quiz = result.output.split("\n  quiz ")[1]
+    assert "answers.toml line" in quiz and 'write pool-64-output = "b"' in quiz
+    assert "did you mean conv-params-5x5?" in quiz
+    assert "names learner 'reference', but this submission was graded as 'ann'" in quiz
+    data = json.loads(out.read_text())
+    assert sorted(data["problem_codes"]) == ["answers-line", "learner-id", "unknown-question"]

@@ -33,3 +33,17 @@ def test_a_row_is_signed_only_when_its_learner_file_verifies():
         assert ",," in render_csv([line], sign_key=KEY) or render_csv(
             [line], sign_key=KEY).rstrip().endswith(",")
     assert UNVERIFIED not in row(edited)["flags"]  # without a key nothing is checked
+
+
+def test_answers_toml_problems_are_flagged_by_their_codes():
+    from grader.batch.gradebook import flags
+
+    def flagged(*codes: str) -> list[str]:
+        return flags({**record("ann"), "problem_codes": list(codes)})
+
+    assert flagged() == []
+    assert flagged("answers") == ["answers"]  # the whole quiz lost
+    assert flagged("answers-line", "unknown-question") == ["answers"]  # some answers lost
+    assert flagged("learner-id") == ["learner-id"]
+    assert flagged("answers-line", "learner-id", "missing-file") == ["incomplete", "answers",
+                                                                     "learner-id"]

@@ -238,12 +238,18 @@ def test_grader_errors_carry_exit_codes_and_hints():
     ("history-alexnet-gap", 10, 0, "incorrect"),
     ("pool-64-output", "b", 2, "correct"),
     ("pool-64-output", "a", 0, "incorrect"),
-    ("pool-64-output", "B", 0, "invalid"),
+    # a choice id's case and surrounding spaces do not matter, in a list too
+    ("pool-64-output", "B", 2, "correct"),
+    ("pool-64-output", " b\t", 2, "correct"),
+    ("pool-64-output", "A", 0, "incorrect"),
+    ("pool-64-output", "b)", 0, "invalid"),
     ("pool-64-output", ["b"], 0, "invalid"),
     ("pool-64-output", 2, 0, "invalid"),
     # multiple, 3 right of 5, 3 points: (right - wrong) / 3 of the points, never below 0
     ("conv-three-reasons", ["locality", "sharing", "invariance"], 3, "correct"),
     ("conv-three-reasons", ["invariance", "sharing", "locality", "sharing"], 3, "correct"),
+    ("conv-three-reasons", ["Locality", " SHARING ", "invariance"], 3, "correct"),
+    ("conv-three-reasons", ["locality", "Locality"], 1, "partial"),  # one pick, named twice
     ("conv-three-reasons", ["locality", "sharing"], 2, "partial"),
     ("conv-three-reasons", ["locality"], 1, "partial"),
     ("conv-three-reasons", ["locality", "sharing", "global"], 1, "partial"),
@@ -312,16 +318,15 @@ def test_scoring_never_raises_and_stays_in_range(q, answer):
 # --------------------------------------------------------------------------- answers files
 
 @pytest.mark.parametrize("content, problem", [
-    (b"[answers\nx = 1", "not valid TOML"),
-    (b"[answers]\nconv-params-5x5 =\n", "not valid TOML"),
     (b"\xff\xfe[answers]", "not UTF-8"),
     (b"[answers]\nx = '\xc3\x28'", "not UTF-8"),
     (b"answers = 3", "must be a table"),
     (b"conv-params-5x5 = 1216", "no [answers] table"),
     (b"a = " + b"[" * 100_000, "too deeply"),
-    (b"[answers]\nconv-params-5x5 = " + b"1" * 5000, "not valid TOML"),
 ])
 def test_a_broken_answers_file_scores_zero_with_a_message(tmp_path, content, problem):
+    """Only a file with nothing to read loses the whole quiz (tests/test_answers_file.py
+    has the malformed lines that lose one question each)."""
     path = tmp_path / "answers.toml"
     path.write_bytes(content)
     answers, problems = read_answers(path)

@@ -159,6 +159,18 @@ def test_check_passes_with_the_solutions_dropped_in(release, tmp_path):
     assert "failed" not in done.stdout and "passed" in done.stdout
 
 
+def test_check_in_the_release_knows_the_question_ids(release):
+    """The release holds no bank, so its check names mistyped ids from the
+    template copy it ships (grader/answers_template.toml)."""
+    bank_ids = [q["id"] for q in tomllib.loads(QUIZ_BANK.read_text())["questions"]]
+    assert not (release / "exercises").exists()
+    shipped = subprocess.run([sys.executable, "-c", "from grader import answers_file; "
+                              "print(answers_file.__file__); print(*answers_file.known_ids())"],
+                             cwd=release, capture_output=True, text=True, check=True)
+    where, ids = shipped.stdout.splitlines()
+    assert Path(where).parent == release / "grader" and ids.split() == bank_ids
+
+
 def test_workflow_installs_the_release_and_runs_cnn_grader_check(release):
     workflow = yaml.safe_load((release / WORKFLOW).read_text())
     # YAML 1.1 reads the bare key `on` as true; GitHub reads it as "on".

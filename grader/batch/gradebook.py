@@ -81,6 +81,10 @@ def flags(record: dict[str, Any]) -> list[str]:
         found.append("integrity")
     if "missing-file" in codes:
         found.append("incomplete")
+    if codes & {"answers", "answers-line", "unknown-question"}:
+        found.append("answers")  # quiz answers lost: the whole file, or some of its lines
+    if "learner-id" in codes:
+        found.append("learner-id")  # empty, or not the batch folder's: the numbers may differ
     if any(t.get("grader_fault") for t in record.get("tests", ())):
         found.append("grader-fault")  # a batch run again regrades exactly those tests
     if record.get("insecure"):

@@ -89,6 +89,7 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
     from grader.scoring.grading import grade as grade_submission
     from grader.report.html import write_outputs
     from grader.errors import UsageError
+    from grader.model import QUIZ_PROBLEMS
     from grader.sanitize import terminal
     from grader.scoring.signing import load_sign_key
 
@@ -112,6 +113,9 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
         note = f"  ({terminal(e.message.splitlines()[0], limit=200)})" if e.message else ""
         click.echo(f"  {e.name:<16} {e.score:>6g} / {e.max_score:<4g}{note}")
     click.echo(f"  {'quiz':<16} {result.quiz.score:>6g} / {result.quiz.max_score:<4g}")
+    for p in result.problems:  # what answers.toml cost, which the quiz's score alone hides
+        if p.code in QUIZ_PROBLEMS:
+            click.echo(f"    {terminal(p.message, limit=400)}")
     for t in result.tests if only else ():
         seed = "fixed inputs" if t.seed is None else f"seed {t.seed}"
         output = "\n    ".join(terminal(line) for line in t.output.splitlines())

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from grader.errors import UsageError
-from grader import notebook, preflight, registry
+from grader import answers_file, notebook, registry
 from grader.learner.visible_run import WORKSPACE_FILES, format_text, run_visible, workspace_sources
 from grader.paths import ANSWERS_FILE, EXERCISES_DIR
 from grader.registry import EXERCISES
@@ -72,9 +72,15 @@ def check_workspace(*, workspace: Path, exercises: tuple[str, ...] = ()) -> int:
     for run in runs:
         click.echo(format_text(run))
     zero = [reason for run in runs for reason in run.zero]
-    answers = preflight.answers_problem(sources.files.get(ANSWERS_FILE))
-    if answers and not exercises:  # -e NAME checks that exercise alone
-        zero.append(answers)
+    if not exercises:  # -e NAME checks that exercise alone
+        # Read as grading will read it; only grading knows the id it is done
+        # for, so here an empty learner id is all that can be said of it.
+        answers = answers_file.inspect(sources.files.get(ANSWERS_FILE),
+                                       known=answers_file.known_ids())
+        zero += [p.message for p in answers.problems if p.code == "answers"]
+        for p in answers.problems:
+            if p.code != "answers":
+                click.echo(f"warning: {p.message}")
     if zero:
         click.echo("\nAt grading, this would score 0 on:")
         for reason in zero:

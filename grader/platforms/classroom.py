@@ -25,7 +25,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from grader import policy
+from grader import answers_file, policy
 from grader.errors import GraderError, UsageError
 from grader import registry
 from grader.paths import PACKAGE_DIR, PROJECT_DIR, QUIZ_BANK, SOLUTIONS_DIR, UNITS_DIR
@@ -37,7 +37,7 @@ RELEASE_FILES = Path(__file__).resolve().parent / "release_files"
 # learner/cli.py and every grader module it imports, directly or not
 # (relative to grader/); the registry also needs each unit's manifest.
 SHIPPED_MODULES = ("__init__.py", "errors.py", "policy.py", "paths.py", "registry.py",
-                   "model.py", "preflight.py", "notebook.py",
+                   "model.py", "preflight.py", "notebook.py", "answers_file.py",
                    "learner/__init__.py", "learner/workspace.py", "learner/cli.py",
                    "learner/visible_run.py", "learner/check_plugin.py",
                    "learner/notebook_check.py")
@@ -59,6 +59,8 @@ def release_plan() -> dict[str, Path]:
     del plan["README.md"]  # the release's README is rendered: it adds setup steps
     for name in SHIPPED_MODULES:
         plan[f"grader/{name}"] = PACKAGE_DIR / name
+    # check names mistyped question ids from the template's (answers_file.known_ids).
+    plan[f"grader/{answers_file.RELEASED_TEMPLATE.name}"] = answers_file.TEMPLATE
     for exercise in registry.exercises():
         plan[f"grader/units/{exercise.name}/{registry.MANIFEST}"] = \
             exercise.folder / registry.MANIFEST

@@ -1,9 +1,10 @@
 """The quiz: a TOML question bank, validated at load, and scoring of answers.toml.
 
 The bank is data (``quizzes/cnn.toml``); this module only checks it and
-applies the scoring rules. A learner's answers file is untrusted input: it is
-size-capped, decoded strictly and never raises; every problem becomes a
-message, either about the whole file or on the question it affects.
+applies the scoring rules. A learner's answers file is untrusted input, read
+by ``grader.answers_file`` (which ``check`` shares): it never raises, and
+every problem becomes a typed ``Problem``, about the whole file or, through
+``Problem.question``, on the question it costs.
 """
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import math
 import re
 import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from grader import policy, registry, sanitize
+from grader import answers_file, policy, registry, sanitize
+from grader.answers_file import AnswersFile
 from grader.errors import QuizBankError
-from grader.model import QuestionResult, QuestionType, QuizResult, Status
+from grader.model import Problem, QuestionResult, QuestionType, QuizResult, Status
 from grader.paths import QUIZ_BANK
 from grader.quiz.variants import Variation, for_learner, parse_variation
 
@@ -177,63 +179,49 @@ def _choices(raw: Any, bad) -> tuple[Choice, ...]:
 
 # --------------------------------------------------------------------------- answers
 
+def load_answers(path: Path, *, bank: tuple[Question, ...] | None = None,
+                 given: str | None = None) -> AnswersFile:
+    """``path`` read, its learner id and messages made safe; never raises.
+    With ``bank``, as grading reads it (``grader.answers_file.inspect``, which
+    ``check`` calls too): answers under ids the bank lacks, and a learner id
+    that is empty or not ``given`` (the id graded), are reported as well."""
+    path = Path(path)
+    cap = policy.MAX_ANSWERS_BYTES
+    raw: bytes | None = None
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return _unread(f"{path.name} is not a regular file, so no quiz answer was read")
+        with path.open("rb") as f:  # read at most cap + 1 bytes, whatever stat said
+            raw = f.read(cap + 1)
+    except FileNotFoundError:
+        pass  # the reader says so
+    except OSError as exc:
+        return _unread(f"{path.name} could not be read ({exc.strerror or exc})")
+    file = answers_file.read(raw) if bank is None else \
+        answers_file.inspect(raw, known=[q.id for q in bank], given=given)
+    learner = file.learner
+    if learner is not None:  # echoed in every report and format, and seeds the inputs
+        learner = sanitize.terminal(learner, limit=policy.MAX_LEARNER_ID_CHARS)
+    return AnswersFile(file.answers, learner,
+                       tuple(replace(p, message=sanitize.text(p.message)) for p in file.problems))
+
+
+def _unread(message: str) -> AnswersFile:
+    return AnswersFile({}, None, (Problem("answers", message, file=answers_file.NAME),))
+
+
 def read_answers(path: Path) -> tuple[dict[str, Any], list[str]]:
     """The learner's answers and any problems reading them; never raises."""
-    answers, _, problems = read_answers_file(path)
-    return answers, problems
+    file = load_answers(path)
+    return file.answers, [p.message for p in file.problems]
 
 
 def read_answers_file(path: Path) -> tuple[dict[str, Any], str | None, list[str]]:
     """The answers, the ``learner`` id written in the file (or None), and any
     problems reading them; never raises."""
-    answers, data, problems = _read_answers(path)
-    learner = data.get("learner") if isinstance(data.get("learner"), str) else None
-    if learner is not None:  # echoed in every report and format, and seeds the inputs
-        learner = sanitize.terminal(learner, limit=policy.MAX_LEARNER_ID_CHARS)
-    return answers, learner, problems
-
-
-def _read_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    path = Path(path)
-    name, cap = path.name, policy.MAX_ANSWERS_BYTES
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return {}, {}, [f"{name} is not a regular file, so no quiz answer was read"]
-        with path.open("rb") as f:  # read at most cap + 1 bytes, whatever stat said
-            raw = f.read(cap + 1)
-    except FileNotFoundError:
-        return {}, {}, [f"{name} was not found, so the quiz scores 0; "
-                    "copy exercises/answers.toml and fill it in"]
-    except OSError as exc:
-        return {}, {}, [f"{name} could not be read ({exc.strerror or exc})"]
-    if len(raw) > cap:
-        return {}, {}, [f"{name} is larger than {cap // 1024} KiB, so no quiz answer was read; "
-                    "it should hold one short line per question"]
-    try:
-        text = raw.decode("utf-8-sig")  # tolerate the BOM some editors write
-    except UnicodeDecodeError as exc:
-        return {}, {}, [f"{name} is not UTF-8 text (bad byte at offset {exc.start}); "
-                    "save it with UTF-8 encoding"]
-    try:
-        data = tomllib.loads(text)
-    except ValueError as exc:  # TOMLDecodeError, or an integer of over 4300 digits
-        return {}, {}, [f"{name} is not valid TOML ({exc}), so no quiz answer was read; "
-                    "quote choice ids (\"a\") and write lists as [\"a\", \"b\"]"]
-    except RecursionError:
-        return {}, {}, [f"{name} nests arrays or tables too deeply, so no quiz answer was read"]
-    problems = []
-    if "learner" in data and not isinstance(data["learner"], str):
-        problems.append(f"{name}: learner should be a string in quotes, "
-                        f"got {_describe(data['learner'])}")
-    answers = data.get("answers")
-    if answers is None:
-        return {}, data, problems + [f"{name} has no [answers] table, so no quiz answer was read; "
-                               "put your answers below an [answers] line"]
-    if not isinstance(answers, dict):
-        return {}, data, problems + [f"{name}: 'answers' must be a table ([answers]), "
-                               f"got {_describe(answers)}"]
-    return answers, data, problems
+    file = load_answers(path)
+    return file.answers, file.learner, [p.message for p in file.problems]
 
 
 def _clip(value: str) -> str:
@@ -268,7 +256,19 @@ def _describe(value: Any) -> str:
     return f"a {type(value).__name__} ({_show(value)})"
 
 
-def score_question(q: Question, given: Any) -> QuestionResult:
+def _choice_id(q: Question, given: str) -> str:
+    """The choice id ``given`` names. Case and the spaces around it do not
+    matter ("B " is b): the letter carries the answer, not its typing."""
+    text = given.strip()
+    if q.choice(text) is not None:
+        return text
+    same = [c.id for c in q.choices if c.id.casefold() == text.casefold()]
+    return same[0] if len(same) == 1 else text
+
+
+def score_question(q: Question, given: Any, note: Problem | None = None) -> QuestionResult:
+    """``given`` (None: no answer) scored; ``note`` is the problem that took a
+    missing answer away (a line that does not parse, a mistyped id), if any."""
     correct = _show(q.answer)
     if q.type in ("single", "multiple"):
         ids = q.answer if isinstance(q.answer, tuple) else (q.answer,)
@@ -280,6 +280,8 @@ def score_question(q: Question, given: Any) -> QuestionResult:
                               q.explanation)
 
     if given is None:
+        if note is not None:
+            return result(0.0, "invalid" if note.code == "answers-line" else "missing", note.message)
         return result(0.0, "missing", "no answer given")
     if q.type == "numeric":
         if isinstance(given, bool) or not isinstance(given, (int, float)) or (
@@ -305,9 +307,9 @@ def score_question(q: Question, given: Any) -> QuestionResult:
         if not isinstance(given, str):
             return result(0.0, "invalid", f"expected one choice id in quotes ({options}), "
                           f"got {_describe(given)}")
-        if given == q.answer:
+        if _choice_id(q, given) == q.answer:
             return result(q.points, "correct", "")
-        chosen = q.choice(given)
+        chosen = q.choice(_choice_id(q, given))
         if chosen is None:
             return result(0.0, "invalid", f"{_clip(repr(given))} is not one of the choices "
                           f"({options})")
@@ -316,7 +318,7 @@ def score_question(q: Question, given: Any) -> QuestionResult:
     if not isinstance(given, list) or not all(isinstance(g, str) for g in given):
         return result(0.0, "invalid", f"expected a list of choice ids such as [\"{q.choices[0].id}\"]"
                       f" ({options}), got {_describe(given)}")
-    picked = set(given)
+    picked = {_choice_id(q, g) for g in given}
     right = picked & set(q.answer)
     wrong = picked - set(q.answer)
     share = max(0.0, (len(right) - len(wrong)) / len(q.answer))
@@ -334,9 +336,16 @@ def score_question(q: Question, given: Any) -> QuestionResult:
 
 
 def score_quiz(bank: tuple[Question, ...], answers: dict[str, Any], *,
-               learner: str = "") -> QuizResult:
-    """Score ``learner``'s variant of every question; answers to unknown ids are
-    ignored. The variant is recomputed from the id, never taken from the file."""
-    results = tuple(score_question(q, answers.get(q.id)) for q in for_learner(bank, learner))
+               learner: str = "", problems: tuple[Problem, ...] = ()) -> QuizResult:
+    """Score ``learner``'s variant of every question; answers to unknown ids
+    score nothing (``load_answers`` reports them). The variant is recomputed
+    from the id, never taken from the file. A problem that names a question
+    (``Problem.question``) says why that question has no answer."""
+    notes: dict[str, Problem] = {}
+    for p in problems:
+        if p.question:
+            notes.setdefault(p.question, p)
+    results = tuple(score_question(q, answers.get(q.id), notes.get(q.id))
+                    for q in for_learner(bank, learner))
     return QuizResult(score=round(sum(r.score for r in results), 6),
                       max_score=round(sum(q.points for q in bank), 6), questions=results)

@@ -25,9 +25,9 @@ _HEADER = """\
 #   several choices:   some-question = ["a", "c"]  (every choice you think is
 #                                                   right; wrong picks cost)
 #   true or false:     some-question = true        (no quotes)
-# A line like "question-id =" with nothing after it is a TOML syntax error, and
-# a file with a syntax error scores 0 on the whole quiz. Check it with:
-#   python -c "import tomllib; tomllib.load(open('answers.toml', 'rb'))"
+# A line like "question-id =" with nothing after it is not valid TOML: that
+# question scores 0 (the other answers still count), so leave a question you
+# skip commented out. `cnn-grader check` names every line grading cannot read.
 """
 _GENERIC = """\
 #

@@ -14,7 +14,7 @@ from grader import __version__, registry, sanitize
 from grader.intake.submission import Submission, take
 from grader.model import ExerciseResult, GradeResult, Problem, TestResult
 from grader.paths import ANSWERS_FILE, QUIZ_BANK
-from grader.quiz.bank import load_bank, read_answers_file, score_quiz
+from grader.quiz.bank import load_answers, load_bank, score_quiz
 from grader.sandbox import leftovers, scratch
 from grader.sandbox.forbidden import forbidden_imports, shortcut_message
 from grader.sandbox.remote import Learner
@@ -48,8 +48,8 @@ def grade(*, submission: Path, exercises: tuple[str, ...] | None = None,
     with scratch.folder("grading") as work, ExitStack() as stack:
         (work / "submission").mkdir()
         sub = take(Path(submission), work / "submission")
-        answers, written_id, answer_problems = read_answers_file(sub.root / ANSWERS_FILE)
-        learner_id = resolve_learner_id(learner, written_id)
+        answers = load_answers(sub.root / ANSWERS_FILE, bank=bank, given=learner)
+        learner_id = resolve_learner_id(learner, answers.learner)
         seeding = seeding_for(learner_id, secret_file=secret_file, fingerprint=sub.fingerprint)
         guard = credit.check(for_credit=for_credit or signing or seeding.mode == "course",
                              signing=signing, insecure=insecure)
@@ -98,8 +98,8 @@ def grade(*, submission: Path, exercises: tuple[str, ...] | None = None,
         grader_version=__version__,
         exercises=exercise_results,
         tests=tuple(tests),
-        quiz=score_quiz(bank, answers, learner=learner_id),
-        problems=sub.problems + tuple(Problem("answers", p) for p in answer_problems),
+        quiz=score_quiz(bank, answers.answers, learner=learner_id, problems=answers.problems),
+        problems=sub.problems + answers.problems,
         isolation=layers_in_force() + ((credit.INSECURE_NOTE,) if guard.insecure else ()),
         files=sub.files,
         insecure=guard.insecure,
