@@ -3,13 +3,17 @@
     .venv/bin/python benchmarks/learning_cpu.py [--runs 3] [--exercise training ...]
 
 Each grading is a fresh process pinned to one core (taskset, where it exists)
-that grades one exercise of solutions/ (``grading.grade(exercises=...)``).
-Its cost is the CPU time of the whole process tree: the grader and every
-child it started (the learner's children, the warm pool's zygotes), counted
-by the kernel as they are reaped. A baseline process that imports the same
-modules and grades only the quiz is subtracted, so the figure is what the
-exercise adds: its child's start and import, its calls, and the grader's own
-work (the reference kernels, the MLP and from-scratch baselines, pytest).
+that grades solutions/ (``grading.grade(exercises=...)``). Its cost is the
+CPU time of the whole process tree: the grader and every child it started
+(the learner's children, the warm pool's zygotes), counted by the kernel as
+they are reaped. Two figures per exercise:
+
+* alone: grading the exercise (and the quiz) alone, less a process that
+  grades the quiz alone: everything the exercise brings, the torch zygote's
+  start included;
+* in a full grading: grading it beside the residual block (a torch exercise,
+  so the torch zygote is there anyway) less the residual block alone: what
+  it adds to a grading of every exercise, the figure a class's time grows by.
 Medians of interleaved runs; the machine is shared, so compare within a run.
 """
 from __future__ import annotations
@@ -55,25 +59,31 @@ def main() -> int:
     parser.add_argument("--exercise", action="append", default=None)
     args = parser.parse_args()
     cases = tuple(args.exercise or DEFAULT)
-    base: list[float] = []
-    costs: dict[str, list[float]] = {c: [] for c in cases}
-    full: dict[str, int] = {c: 0 for c in cases}
+    bases = {(): [], ("residual",): []}  # type: dict[tuple[str, ...], list[float]]
+    costs: dict[tuple[str, ...], list[float]] = {}
+    full: dict[tuple[str, ...], int] = {}
     for _ in range(args.runs):  # interleaved, so drifting load hits every case alike
-        base.append(tree_cpu(())[0])
-        for case in cases:
-            cpu, ok = tree_cpu((case,))
-            costs[case].append(cpu)
-            full[case] += ok
-    floor = statistics.median(base)
-    print(f"baseline (imports, quiz only): median {floor:.2f} core-s over {args.runs} runs")
-    total = 0.0
+        for base in bases:
+            bases[base].append(tree_cpu(base)[0])
+            for case in cases:
+                key = (*base, case)
+                cpu, ok = tree_cpu(key)
+                costs.setdefault(key, []).append(cpu)
+                full[key] = full.get(key, 0) + ok
+    floors = {base: statistics.median(values) for base, values in bases.items()}
+    print(f"baselines over {args.runs} runs: quiz alone {floors[()]:.2f} core-s, residual "
+          f"{floors[('residual',)]:.2f} core-s")
+    totals = {base: 0.0 for base in bases}
     for case in cases:
-        added = statistics.median(costs[case]) - floor
-        total += added
-        print(f"{case:10s} median {added:5.2f} core-s above the baseline "
-              f"(runs: {', '.join(f'{c - floor:.2f}' for c in costs[case])}; "
-              f"full marks in {full[case]}/{args.runs})")
-    print(f"together   {total:5.2f} core-s")
+        parts = []
+        for base, floor in floors.items():
+            key = (*base, case)
+            added = statistics.median(costs[key]) - floor
+            totals[base] += added
+            parts.append(f"{'alone' if not base else 'in a full grading'} {added:5.2f} "
+                         f"(full marks {full[key]}/{args.runs})")
+        print(f"{case:10s} median core-s: {'; '.join(parts)}")
+    print(f"together   alone {totals[()]:5.2f}; in a full grading {totals[('residual',)]:5.2f}")
     return 0
 
 
