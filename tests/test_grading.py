@@ -16,7 +16,8 @@ def test_the_reference_solutions_get_full_marks_everywhere(solutions_result):
     assert r.max_score > 0 and r.score == r.max_score
     for e in r.exercises:
         assert e.max_score > 0 and e.score == e.max_score, e
-        assert e.total >= 10 and e.passed == e.total
+        # The exercises that train networks have fewer, longer tests (7 and 13).
+        assert e.total >= 7 and e.passed == e.total
     assert r.quiz.score == r.quiz.max_score > 0
     assert all(t.status == "passed" for t in r.tests)
     assert r.problems == ()

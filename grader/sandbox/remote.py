@@ -109,6 +109,9 @@ class RemoteObject:
         self._sandbox, self._handle, self.built_by = sandbox, handle, built_by
         self._task = task
 
+    def __repr__(self) -> str:  # in call texts: stable, never a memory address
+        return "model"
+
     def _inspect(self, what: str) -> Any:
         return sanitize.returned(self._sandbox.request(
             {"op": "inspect", "handle": self._handle, "what": what},

@@ -44,10 +44,10 @@ from grader.sandbox.inside import protocol
 # Where the zygote's program and layers.py appear inside its sandbox: not
 # under /tmp, which every child covers with its own.
 RUNTIME_IN_SANDBOX = "/run/cnn-grader"
-# torch._dynamo too: the first torch.optim optimiser a process builds imports it
-# (torch/_compile.py), about 2 CPU s, which every training child would pay
-# again; imported once here, every fork inherits it.
-FLAVOURS = {"numpy": ("numpy",), "torch": ("numpy", "torch", "torch._dynamo")}
+# Not torch._dynamo, though the first optimiser of every training child imports
+# it (about 2 CPU s): it loads scipy's native code too, which the maps check
+# would then find in every torch child.
+FLAVOURS = {"numpy": ("numpy",), "torch": ("numpy", "torch")}
 _CRED = struct.Struct("3i")
 
 
