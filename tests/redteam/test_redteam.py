@@ -214,7 +214,10 @@ def test_the_corpus_is_contained_in_a_batch_too(mode, tmp_path, listener, full_m
         monkeypatch.undo()
         isolation.bwrap_path.cache_clear()
     print(f"batch of {len(ATTACKS) + 1} ({mode}): {time.monotonic() - start:.0f} s")
-    assert time.monotonic() - start < 900
+    # Every attack is graded on all nine exercises; since training and transfer
+    # (which train networks for real) the learner-uid batch took 917 s beside
+    # the rest of the suite on 2 cores. The bound stays under pytest-timeout's 1,200.
+    assert time.monotonic() - start < 1150
     assert (result.graded, result.errors) == (len(ATTACKS) + 1, 0)
     records = {p.stem: json.loads(p.read_text())
                for p in (tmp_path / "out" / "learners").glob("*.json")}
