@@ -380,6 +380,11 @@ CNN_MAX_PARAMETERS = 20_000  # the issue's budget for the digits CNN
 CNN_EPOCHS = 10
 CNN_MIN_ACCURACY = 0.93
 SHIFT_SEED = 8  # the shifted held-out digits of the report (information, no points)
+# The report draws conv1's filters before and after training; a learner's conv1
+# may be any size (the parameter budget is another test), so the picture keeps
+# to 32 filters (the reference has 16) of at most 11x11 cells each.
+MAX_FILTERS_DRAWN = 32
+MAX_FILTER_SIDE = 11
 
 # --- Grading the transfer exercise (grader/units/transfer/) ------------------------
 TRANSFER_EXAMPLES = 50  # labelled images of 5-9 (the issue's number)

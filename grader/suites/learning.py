@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from grader import policy
 from grader.suites.support import fail
 
 
@@ -62,3 +63,11 @@ def is_probabilities(out: Any) -> bool:
 def seed_int(rng: np.random.Generator) -> int:
     """A seed to hand to the learner's function (torch takes up to 2**63, numpy any)."""
     return int(rng.integers(0, 2**31))
+
+
+def drawn_filters(weight: np.ndarray) -> list:
+    """conv1's filters as the report draws them: the first input channel of at most
+    policy.MAX_FILTERS_DRAWN filters, each cropped to MAX_FILTER_SIDE (a learner's
+    conv1 is not bounded before this test sees it)."""
+    side = policy.MAX_FILTER_SIDE
+    return weight[:policy.MAX_FILTERS_DRAWN, 0, :side, :side].tolist()

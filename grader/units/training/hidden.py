@@ -17,8 +17,8 @@ from grader import policy
 from grader.sandbox.inside import layers
 from grader.suites import digits
 from grader.suites.diagnosis import by_id
-from grader.suites.learning import (accuracy, check_losses, cross_entropy, is_probabilities,
-                                    logits_of, seed_int, softmax_floor)
+from grader.suites.learning import (accuracy, check_losses, cross_entropy, drawn_filters,
+                                    is_probabilities, logits_of, seed_int, softmax_floor)
 from grader.suites.reference import reference
 from grader.suites.support import fail, points
 
@@ -211,7 +211,7 @@ def test_first_layer_filters_changed(trained, exhibit):
             and before.shape == after.shape and before.ndim == 4):
         fail("conv1.weight is missing from the model's state_dict",
              diagnose=lambda _: by_id("training.no-conv1"))
-    exhibit(kind="filters", before=before[:, 0].tolist(), after=after[:, 0].tolist())
+    exhibit(kind="filters", before=drawn_filters(before), after=drawn_filters(after))
     if np.array_equal(before, after):
         fail("conv1's filters are exactly as they were before training: its weights never "
              "reached the optimiser")

@@ -84,3 +84,11 @@ def test_shifted_digits_move_by_one_or_two_pixels():
                  if (dy, dx) != (0, 0) and np.array_equal(
                      after, np.roll(np.pad(before, 2), (dy, dx), (0, 1))[2:-2, 2:-2])]
         assert found, "each image is its original moved by 1 or 2 pixels, zeros shifted in"
+
+
+def test_the_filters_picture_is_capped_whatever_conv1_is():
+    from grader.suites.learning import drawn_filters
+    huge = np.zeros((5000, 3, 40, 40))
+    drawn = np.array(drawn_filters(huge))
+    assert drawn.shape == (policy.MAX_FILTERS_DRAWN, policy.MAX_FILTER_SIDE, policy.MAX_FILTER_SIDE)
+    assert np.array(drawn_filters(np.ones((16, 1, 3, 3)))).shape == (16, 3, 3)
