@@ -208,6 +208,15 @@ MAX_NAMED_IN_NOTE = 5
 # slow laptop may take several times that. Past a minute the learner's code is
 # looping, and check stops it and says so (grading's own limits are per call).
 CHECK_TIMEOUT_S = 60.0
+# That minute is per exercise for the whole run, a backstop: each test has its
+# own alarm (grader/learner/check_plugin.py), so an endless loop fails its own
+# tests with a message and the rest still run. The slowest visible test (ten
+# epochs of the digits CNN) takes 1-8 s here, depending on the load.
+CHECK_TEST_TIMEOUT_S = 30.0
+# torch threads in check's child: the exercises' tensors are tiny, and extra
+# intra-op threads only spin (measured on 2 loaded cores: the training
+# exercise's visible tests in 20 s on one thread, 39 s on the default two).
+CHECK_TORCH_THREADS = 1
 # How much of one failure's message and call check shows: numpy's comparison
 # messages run to a dozen lines; more than that buries the picture.
 CHECK_MESSAGE_CHARS = 1200

@@ -8,11 +8,20 @@ and, where the failing frames compared two arrays of one shape, the first
 differing 2-D slice of both, which ``check`` draws. It writes the file named
 by ``CNN_CHECK_RESULTS`` when the session ends; a child killed before then
 leaves none, which ``check`` reports as a timeout or a crash.
+
+Each test runs under an alarm (``CNN_CHECK_TEST_TIMEOUT`` seconds): a test
+that runs past it fails with a message that says so, and after
+``policy.MAX_TIMEOUTS_PER_EXERCISE`` of them the file's other tests fail at
+once, as grading counts them. An endless loop then costs its own tests, not
+the whole check; the parent's overall limit is the backstop for code that
+swallows the alarm.
 """
 from __future__ import annotations
 
 import json
 import os
+import signal
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -21,12 +30,46 @@ import pytest
 from grader import policy
 
 RESULTS_ENV = "CNN_CHECK_RESULTS"
+TEST_TIMEOUT_ENV = "CNN_CHECK_TEST_TIMEOUT"
 # The part of a differing slice that is drawn, around its first difference:
 # a screen's width of cells is enough to see a pattern (a shifted row, a border).
 CROP = 12
 _ARRAY_NAMES = (("got", "expected"), ("actual", "desired"))
 
 _records: list[dict[str, Any]] = []
+_timeouts: Counter[str] = Counter()  # per test file: tests stopped by the alarm
+
+
+class CheckTimeout(Exception):
+    """A visible test ran past its time: raised in the test by the alarm."""
+
+
+def _limit() -> float:
+    return float(os.environ.get(TEST_TIMEOUT_ENV, policy.CHECK_TEST_TIMEOUT_S))
+
+
+def _ring(signum, frame):
+    raise CheckTimeout(f"this test ran past {_limit():g} s and was stopped: look for a loop "
+                       "that never ends (at grading, a call that runs past its time limit "
+                       "fails its test)")
+
+
+def pytest_runtest_setup(item):
+    stopped = _timeouts[_file_of(item.nodeid)]
+    if stopped >= policy.MAX_TIMEOUTS_PER_EXERCISE:
+        pytest.fail(f"not run: {stopped} tests of this file already ran past {_limit():g} s "
+                    "(grading, too, stops calling a function after that)", pytrace=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    previous = signal.signal(signal.SIGALRM, _ring)
+    signal.setitimer(signal.ITIMER_REAL, _limit())
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _file_of(nodeid: str) -> str:
@@ -43,6 +86,8 @@ def pytest_runtest_makereport(item, call):
                                   "doc": (getattr(item.function, "__doc__", None) or "").strip()}
         if report.failed and call.excinfo is not None:
             record.update(_failure(item, call.excinfo))
+            if call.excinfo.errisinstance(CheckTimeout):
+                _timeouts[record["file"]] += 1
         _records.append(record)
 
 

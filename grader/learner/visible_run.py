@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import notebook, policy, preflight, registry
-from grader.learner.check_plugin import RESULTS_ENV
+from grader.learner.check_plugin import RESULTS_ENV, TEST_TIMEOUT_ENV
 from grader.model import Problem
 from grader.paths import ANSWERS_FILE, EXERCISES_DIR, PROJECT_DIR
 
@@ -77,18 +77,25 @@ def workspace_sources(workspace: Path) -> Sources:
 
 
 def run_visible(*, sources: dict[str, bytes], exercises: list[str],
-                timeout_s: float = policy.CHECK_TIMEOUT_S) -> list[VisibleRun]:
-    """The visible tests of ``exercises`` on ``sources``, in one child pytest."""
+                timeout_s: float = policy.CHECK_TIMEOUT_S,
+                test_timeout_s: float = policy.CHECK_TEST_TIMEOUT_S) -> list[VisibleRun]:
+    """The visible tests of ``exercises`` on ``sources``, in one child pytest.
+
+    A test past ``test_timeout_s`` fails on its own (check_plugin's alarm); the
+    whole run is stopped past ``timeout_s`` per exercise, for code that
+    defeats the alarm, and each exercise is then run alone to say which."""
     zero = {name: tuple(preflight.zero_reasons(name, sources.get(f"{name}.py"),
                                                registry.get(name).forbidden))
             for name in exercises}
     runnable = [name for name in exercises if f"{name}.py" in sources and not
                 preflight.syntax_problem(sources[f"{name}.py"], f"{name}.py")]
-    records, stopped = _pytest(sources, runnable, timeout_s) if runnable else ([], "")
+    records, stopped = (_pytest(sources, runnable, timeout_s * len(runnable), test_timeout_s)
+                        if runnable else ([], ""))
     if stopped and len(runnable) > 1:
         # One looping exercise stopped them all: run each alone, to say which.
         alone = {run.exercise: run for name in runnable
-                 for run in run_visible(sources=sources, exercises=[name], timeout_s=timeout_s)}
+                 for run in run_visible(sources=sources, exercises=[name], timeout_s=timeout_s,
+                                        test_timeout_s=test_timeout_s)}
         return [alone.get(name) or VisibleRun(name, 0, 0, zero=zero[name]) for name in exercises]
     runs = []
     for name in exercises:
@@ -115,8 +122,8 @@ def _failure(record: dict[str, Any]) -> Failure:
                    record.get("message", ""), record.get("diff"))
 
 
-def _pytest(sources: dict[str, bytes], exercises: list[str],
-            timeout_s: float) -> tuple[list[dict[str, Any]], str]:
+def _pytest(sources: dict[str, bytes], exercises: list[str], timeout_s: float,
+            test_timeout_s: float) -> tuple[list[dict[str, Any]], str]:
     with tempfile.TemporaryDirectory(prefix="cnn-check-") as scratch:
         root = Path(scratch)
         for rel, data in sources.items():
@@ -136,7 +143,8 @@ def _pytest(sources: dict[str, bytes], exercises: list[str],
         here = str(Path(__file__).resolve().parents[2])
         path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=path,
-                   **{RESULTS_ENV: str(results)})
+                   OMP_NUM_THREADS=str(policy.CHECK_TORCH_THREADS),
+                   **{RESULTS_ENV: str(results), TEST_TIMEOUT_ENV: f"{test_timeout_s:g}"})
         command = [sys.executable, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider",
                    "-p", "grader.learner.check_plugin",
                    *[f"tests/test_{name}.py" for name in exercises]]

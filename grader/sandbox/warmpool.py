@@ -44,10 +44,11 @@ from grader.sandbox.inside import protocol
 # Where the zygote's program and layers.py appear inside its sandbox: not
 # under /tmp, which every child covers with its own.
 RUNTIME_IN_SANDBOX = "/run/cnn-grader"
-# Not torch._dynamo, though the first optimiser of every training child imports
-# it (about 2 CPU s): it loads scipy's native code too, which the maps check
-# would then find in every torch child.
-FLAVOURS = {"numpy": ("numpy",), "torch": ("numpy", "torch")}
+# torch._dynamo too: the first step() of any torch.optim optimiser imports it
+# (torch/optim/optimizer.py), about 2 CPU s that every training child would pay
+# again; imported once here, every fork inherits it. It maps no package that a
+# torch exercise forbids (they forbid none; the numpy zygote never has torch).
+FLAVOURS = {"numpy": ("numpy",), "torch": ("numpy", "torch", "torch._dynamo")}
 _CRED = struct.Struct("3i")
 
 

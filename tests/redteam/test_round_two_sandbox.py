@@ -348,7 +348,14 @@ def test_a_forbidden_library_loaded_behind_the_childs_back_voids_the_exercise(le
 
 
 def test_loaded_libraries_are_read_from_the_kernel_maps(tmp_path):
-    import torch  # noqa: F401 - mapped into this process
-    assert isolation.loaded_forbidden([os.getpid()], ("torch", "scipy")) == ["torch"]
-    assert isolation.loaded_forbidden([os.getpid()], ("cv2",)) == []
+    # A process of its own, importing torch and nothing else: this test process
+    # may have loaded anything (scikit-learn's digits map scipy, for one).
+    with subprocess.Popen([sys.executable, "-c", "import sys, torch; print(1, flush=True); sys.stdin.read()"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as child:
+        try:
+            assert child.stdout is not None and child.stdout.readline().strip() == b"1"
+            assert isolation.loaded_forbidden([child.pid], ("torch", "scipy")) == ["torch"]
+            assert isolation.loaded_forbidden([child.pid], ("cv2",)) == []
+        finally:
+            child.kill()
     assert isolation.loaded_forbidden([2**22 + 7], ("torch",)) == []  # no such process
