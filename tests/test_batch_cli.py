@@ -76,3 +76,40 @@ def test_ci_and_pipes_get_no_progress_bar(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "1/1" not in done.stderr and "grading" not in done.stderr
     assert "1 (eve) unreadable" in done.stdout
+
+
+def test_a_batch_refuses_one_test_and_names_the_exercise_instead(tmp_path):
+    result = CliRunner().invoke(main, ["grade", str(_batch(tmp_path)), "--out",
+                                       str(tmp_path / "out"), "--only", "conv::test_x"])
+    assert result.exit_code == 2
+    assert "names one test" in result.output and "--only conv" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_refuses_an_unknown_exercise(tmp_path):
+    result = CliRunner().invoke(main, ["grade", str(_batch(tmp_path)), "--out",
+                                       str(tmp_path / "out"), "--only", "convolution"])
+    assert result.exit_code == 2
+    assert "'convolution'" in result.output and "params" in result.output
+
+
+def test_a_batch_grades_just_the_exercises_named_and_regrades_for_others(tmp_path):
+    import json
+    batch, out = _batch(tmp_path), tmp_path / "out"
+    first = CliRunner().invoke(main, ["grade", str(batch), "--out", str(out), "--jobs", "1",
+                                      "--only", "params", "--no-similarity"])
+    assert first.exit_code == 0, first.output
+    record = json.loads((out / "learners" / "alice.json").read_text())
+    assert set(record["exercises"]) == {"params", "quiz"}
+    assert record["exercises"]["params"]["score"] == record["exercises"]["params"]["max_score"]
+    gradebook = (out / "gradebook.csv").read_text().splitlines()
+    header, alice = gradebook[0].split(","), gradebook[1].split(",")
+    assert alice[header.index("conv")] == "" and alice[header.index("params")] != ""
+    again = CliRunner().invoke(main, ["grade", str(batch), "--out", str(out), "--jobs", "1",
+                                      "--only", "params", "--no-similarity"])
+    assert "1 already graded" in again.output, again.output
+    other = CliRunner().invoke(main, ["grade", str(batch), "--out", str(out), "--jobs", "1",
+                                      "--only", "receptive_field", "--no-similarity"])
+    assert "1 graded, 0 already graded" in other.output, other.output
+    record = json.loads((out / "learners" / "alice.json").read_text())
+    assert set(record["exercises"]) == {"receptive_field", "quiz"}

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import __version__, policy
+from grader import __version__, policy, registry
 from grader.atomic import write_atomic
 from grader.batch.class_report import write_class_report
 from grader.batch.gradebook import LEARNERS_DIR, iter_records, rebuild_gradebook, row, write_gradebook
@@ -64,7 +64,7 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
                 dask_address: str | None = None, progress: bool | None = None,
                 secret_file: Path | None = None, sign_key: bytes | None = None,
                 reveal: bool = True, similarity: bool = True, for_credit: bool = False,
-                insecure: bool = False) -> ClassResult:
+                insecure: bool = False, exercises: tuple[str, ...] | None = None) -> ClassResult:
     """Grade every learner of the batch ``submissions`` into ``out``.
 
     ``jobs`` worker processes grade in parallel (default: the core count);
@@ -77,6 +77,8 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
     and a section of ``class.html``; see ``grader.similarity``).
     ``for_credit`` and ``insecure`` are ``credit.check``'s: without isolation
     a batch for credit refuses before it grades anyone, unless ``insecure``.
+    ``exercises`` grades just those (``--only conv``, e.g. the week's), the
+    quiz always; a learner graded on others is graded again, never reused.
     A stop by KeyboardInterrupt (SIGINT, and SIGTERM here) still leaves a
     consistent ``out``; run again to finish.
     """
@@ -85,6 +87,8 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
         raise UsageError(f"{submissions} is not a batch of submissions",
                          hint="a batch is a folder (or a .zip) holding one subfolder or "
                               ".zip per learner; grade a single submission without --out")
+    wanted = registry.names() if exercises is None else tuple(
+        dict.fromkeys(registry.get(name).name for name in exercises))
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} is not a number of workers", hint="use --jobs 1 or more")
@@ -101,9 +105,9 @@ def grade_class(*, submissions: Path, out: Path, jobs: int | None = None,
             _sigterm_as_interrupt():
         learners = list_learners(submissions, Path(stage))
         run = _Run(out, learners, progress, sign_key=sign_key,
-                   settings=(seeding.mode, secret_id(seeding), reveal),
+                   settings=(seeding.mode, secret_id(seeding), reveal, tuple(sorted(wanted))),
                    task_options=(str(secret_file) if secret_file else None, reveal,
-                                 for_credit or sign_key is not None, insecure))
+                                 for_credit or sign_key is not None, insecure, wanted))
         try:
             todo = run.intake()
             if todo:
@@ -234,8 +238,8 @@ class _Run:
 
 
 def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str | None = None,
-              reveal: bool = True, for_credit: bool = False,
-              insecure: bool = False) -> tuple[dict[str, Any], str]:
+              reveal: bool = True, for_credit: bool = False, insecure: bool = False,
+              exercises: tuple[str, ...] | None = None) -> tuple[dict[str, Any], str]:
     """Grade one learner in a worker (local or Dask); return its JSON and HTML.
 
     ``payload`` is the submission's path, or its bytes as a .zip when the
@@ -254,7 +258,8 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
         if isinstance(payload, bytes):
             path.write_bytes(payload)
         result = grade(submission=path, learner=learner_id, for_credit=for_credit,
-                       insecure=insecure, secret_file=Path(secret_file) if secret_file else None)
+                       insecure=insecure, secret_file=Path(secret_file) if secret_file else None,
+                       exercises=exercises)
         # The code as graded, for the similarity review (read from OUT later).
         sources = recorded_sources(path, fingerprint=result.fingerprint)
     # A report that cannot be drawn is noted in the result, never an error:
@@ -270,10 +275,12 @@ def grade_one(payload: str | bytes, name: str, learner_id: str, secret_file: str
 
 def _resume_key(record: dict[str, Any]) -> tuple:
     """What a recorded grading must match to be reused: the same files, grader,
-    seeding mode, secret and reveal setting (a report written with answers
-    shown is never reused by a --no-reveal run, nor one under another secret)."""
+    seeding mode, secret, reveal setting and exercises (a report written with
+    answers shown is never reused by a --no-reveal run, nor one under another
+    secret, nor one of other exercises)."""
     return (record.get("fingerprint"), record.get("grader_version"), record.get("seeding"),
-            record.get("secret_id"), record.get("reveal"))
+            record.get("secret_id"), record.get("reveal"),
+            tuple(sorted(set(record.get("exercises") or ()) & set(registry.names()))))
 
 
 def _fingerprint(source: LearnerSource) -> str | SubmissionError:

@@ -39,7 +39,8 @@ def main() -> None:
                    "$CNN_GRADER_SIGN_KEY_FILE names).")
 @click.option("--only", "only", multiple=True, metavar="EXERCISE::TEST",
               help="Run just this hidden test (repeatable), e.g. to replay a failure; an "
-                   "exercise named alone (--only conv) runs all of its tests and no others.")
+                   "exercise named alone (--only conv) runs all of its tests and no others. "
+                   "A batch takes exercises only (the quiz is always graded).")
 @click.option("--reveal/--no-reveal", default=True,
               help="Show the quiz's correct answers and explanations in what learners see (the "
                    "HTML report, --gradescope, --prairielearn, --junit); hide them before a "
@@ -79,9 +80,10 @@ def grade(submission: Path, json_path: Path | None, html_path: Path | None,
         _grade_batch(submission, out=out, jobs=jobs, dask_address=dask_address,
                      secret_file=secret_file, sign_key_file=sign_key_file, reveal=reveal,
                      similarity=similarity, for_credit=for_credit, insecure=insecure,
+                     only=only,
                      single_only={"--json": json_path, "--html": html_path, "--learner": learner,
                                   "--gradescope": gradescope_path, "--junit": junit_path,
-                                  "--prairielearn": prairielearn_path, "--only": only or None})
+                                  "--prairielearn": prairielearn_path})
         return
     import time
 
@@ -133,7 +135,8 @@ def _banner(warning: str) -> None:
 def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
                  dask_address: str | None, secret_file: Path | None,
                  sign_key_file: Path | None, reveal: bool, for_credit: bool, insecure: bool,
-                 single_only: dict[str, object], similarity: bool = True) -> None:
+                 single_only: dict[str, object], similarity: bool = True,
+                 only: tuple[str, ...] = ()) -> None:
     from grader.batch.run import grade_class
     from grader.errors import UsageError
     from grader.scoring.signing import load_sign_key
@@ -145,11 +148,16 @@ def _grade_batch(submission: Path, *, out: Path | None, jobs: int | None,
     if given:
         raise UsageError(f"{', '.join(given)} grade(s) a single submission, not a batch",
                          hint="a batch writes OUT/learners/ID.json and .html; drop the option")
+    tests = [name for name in only if "::" in name]
+    if tests:
+        raise UsageError(f"--only {tests[0]} names one test; a batch grades whole exercises",
+                         hint=f"--only {tests[0].split('::')[0]}, or replay the test on that "
+                              "learner's own submission")
     try:
         c = grade_class(submissions=submission, out=out, jobs=jobs, dask_address=dask_address,
                         secret_file=secret_file, sign_key=load_sign_key(sign_key_file),
                         reveal=reveal, similarity=similarity, for_credit=for_credit,
-                        insecure=insecure)
+                        insecure=insecure, exercises=only or None)
     except KeyboardInterrupt:
         click.echo(f"Stopped. What was graded is in {out}; run the same command again "
                    f"to grade the rest.", err=True)

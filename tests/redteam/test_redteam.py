@@ -206,18 +206,20 @@ def test_the_corpus_is_contained_in_a_batch_too(mode, tmp_path, listener, full_m
     shutil.copytree(SOLUTIONS_DIR, batch / "honest")
     before = digest(WATCHED)
 
+    # The exercises the corpus attacks, and one beside them that no attack
+    # targets: the two that train networks would add some 12 core-s a learner
+    # (the batch took 917 s with them) and are attacked by nothing here.
+    graded = tuple(sorted({a.stem.split("__", 1)[0] for a in ATTACKS} | {"backward"}))
     start = time.monotonic()
     try:
         result = grade_class(submissions=batch, out=tmp_path / "out", jobs=2, progress=False,
-                             sign_key=key)
+                             sign_key=key, exercises=graded)
     finally:
         monkeypatch.undo()
         isolation.bwrap_path.cache_clear()
     print(f"batch of {len(ATTACKS) + 1} ({mode}): {time.monotonic() - start:.0f} s")
-    # Every attack is graded on all nine exercises; since training and transfer
-    # (which train networks for real) the learner-uid batch took 917 s beside
-    # the rest of the suite on 2 cores. The bound stays under pytest-timeout's 1,200.
-    assert time.monotonic() - start < 1150
+    # Well under pytest-timeout's 1,200 s, beside the rest of the suite on 2 cores.
+    assert time.monotonic() - start < 600
     assert (result.graded, result.errors) == (len(ATTACKS) + 1, 0)
     records = {p.stem: json.loads(p.read_text())
                for p in (tmp_path / "out" / "learners").glob("*.json")}
@@ -226,7 +228,8 @@ def test_the_corpus_is_contained_in_a_batch_too(mode, tmp_path, listener, full_m
     assert all(verify_result(r, key=key).genuine for r in records.values())
     for learner, record in records.items():
         target = learner.split("__", 1)[0] if learner != "honest" else None
-        for name in EXERCISES:  # the quiz's numbers depend on the learner id
+        assert set(record["exercises"]) == {*graded, "quiz"}
+        for name in graded:  # the quiz's numbers depend on the learner id
             expected = 0 if name == target else full_marks["exercises"][name]["max_score"]
             assert record["exercises"][name]["score"] == expected, (learner, name)
     everything = "".join(p.read_text(errors="replace")
