@@ -19,6 +19,7 @@ same cores slows both paths.
 
     .venv/bin/python benchmarks/bench_batch.py --n 50 200 --jobs 2
     .venv/bin/python benchmarks/bench_batch.py --n 200 --skip-naive --similarity both
+    .venv/bin/python benchmarks/bench_batch.py --n 200 --skip-naive --correct-only
 """
 from __future__ import annotations
 
@@ -54,8 +55,9 @@ ENDLESS_SOURCE = "\n\ndef {name}(*a, **k):\n    while True:\n        pass\n"
 
 
 # --------------------------------------------------------------------------- the class
-def make_class(root: Path, n: int, seed: int) -> dict[str, str]:
-    """``n`` learner folders under ``root``; returns each learner's kind."""
+def make_class(root: Path, n: int, seed: int, *, correct_only: bool = False) -> dict[str, str]:
+    """``n`` learner folders under ``root``; returns each learner's kind.
+    ``correct_only``: every one of them correct (each with its own quiz answers)."""
     rng = random.Random(seed)
     # Sorted by exercise name, then file: the same draws as before the units (issue 13).
     bugs = sorted((p for e in registry.exercises() for p in e.variants_dir.glob("bug_*.py")),
@@ -66,7 +68,7 @@ def make_class(root: Path, n: int, seed: int) -> dict[str, str]:
         dest = root / learner
         shutil.copytree(SOLUTIONS_DIR, dest, ignore=shutil.ignore_patterns("__pycache__"))
         (dest / "answers.toml").write_text(answers_for(learner))
-        draw = rng.random()
+        draw = 1.0 if correct_only else rng.random()
         if draw < BUGGY:
             bug = rng.choice(bugs)
             exercise = bug.parent.parent.name
@@ -308,6 +310,8 @@ def main() -> None:
     parser.add_argument("--naive-timeout", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--skip-naive", action="store_true", help="time the batch path only")
+    parser.add_argument("--correct-only", action="store_true",
+                        help="a class of correct submissions only (no bugs, slow or endless code)")
     parser.add_argument("--similarity", choices=["on", "off", "both"], default="on",
                         help="the batch's similarity review; both: grade the class a second "
                              "time without it and compare the two")
@@ -320,7 +324,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
             folder = Path(tmp) / "class"
             folder.mkdir()
-            kinds = make_class(folder, n, args.seed)
+            kinds = make_class(folder, n, args.seed, correct_only=args.correct_only)
             mix = {k.split(" ")[0]: 0 for k in kinds.values()}
             for kind in kinds.values():
                 mix[kind.split(" ")[0]] += 1

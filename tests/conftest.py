@@ -18,6 +18,17 @@ def variant(exercise: str, stem: str) -> Path:
     return registry.get(exercise).variants_dir / f"{stem}.py"
 
 
+# The exercises that train networks for real. Between them they add some 12
+# core-s and 16 s of wall to a grading, most of it torch._dynamo, which the
+# first optimiser step of each process imports. Tests of the grader's own
+# machinery (batches, signals, red-team containment, output formats) grade
+# QUICK, the others, which drive the same machinery; the training exercises
+# keep their units' tests, the golden record, the reference's full marks, the
+# mutation and variant tests and the budget test.
+TRAINS = ("training", "transfer")
+QUICK = tuple(name for name in registry.names() if name not in TRAINS)
+
+
 def variants(pattern: str = "*.py") -> list[Path]:
     """Every unit's variants matching ``pattern`` (ok_*.py, bug_*.py), by exercise."""
     return [p for e in registry.exercises() for p in sorted(e.variants_dir.glob(pattern))]

@@ -16,6 +16,7 @@ from grader.batch.gradebook import COLUMNS, read_gradebook, row
 from grader.paths import SOLUTIONS_DIR
 from grader.registry import EXERCISES
 from batch_samples import buggy, make_class, solution_with
+from conftest import QUICK
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.slow
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("batch")
     batch = make_class(root)
-    result = grade_class(submissions=batch, out=root / "out", jobs=2, progress=False)
+    result = grade_class(submissions=batch, out=root / "out", jobs=2, progress=False, exercises=QUICK)
     return batch, root / "out", result
 
 
@@ -55,7 +56,7 @@ def test_scores_follow_the_submissions(graded):
     r = _records(out)
     # Full marks on every exercise (the quiz's numbers vary with the learner id).
     assert all(r["alice"]["exercises"][n]["score"] == r["alice"]["exercises"][n]["max_score"] > 0
-               for n in EXERCISES)
+               for n in QUICK)
     assert all(e["score"] == 0 for e in r["bob"]["exercises"].values())
     conv = lambda name: r[name]["exercises"]["conv"]  # noqa: E731
     assert 0 < conv("carol")["score"] < conv("alice")["score"]
@@ -77,7 +78,8 @@ def test_gradebook_matches_the_learner_files_row_for_row(graded):
         assert entry == row(record)
         if "error" not in record:
             assert float(entry["total"]) == record["score"]
-            assert sum(float(entry[n]) for n in (*EXERCISES, "quiz")) == pytest.approx(record["score"])
+            assert sum(float(entry[n]) for n in (*QUICK, "quiz")) == pytest.approx(record["score"])
+            assert all(entry[n] == "" for n in EXERCISES if n not in QUICK)  # not graded
 
 
 def test_flags_name_what_an_instructor_must_look_at(graded):
@@ -128,7 +130,7 @@ def test_class_report_shows_histogram_hardest_tests_quiz_and_flags(graded):
 def test_a_second_run_grades_nothing_again(graded):
     batch, out, _ = graded
     before = _stamps(out)
-    again = grade_class(submissions=batch, out=out, jobs=2, progress=False)
+    again = grade_class(submissions=batch, out=out, jobs=2, progress=False, exercises=QUICK)
     assert (again.graded, again.reused) == (0, 5)
     after = _stamps(out)
     assert {k: v for k, v in after.items() if not k.startswith("eve")} == \
@@ -146,7 +148,7 @@ def test_a_changed_submission_and_a_new_learner_are_graded(graded, tmp_path):
     work = tmp_path / "out"
     shutil.copytree(out, work)
     before = _stamps(work)
-    result = grade_class(submissions=copy, out=work, jobs=2, progress=False)
+    result = grade_class(submissions=copy, out=work, jobs=2, progress=False, exercises=QUICK)
     assert (result.graded, result.reused) == (2, 3)
     after = _stamps(work)
     changed = {k.rsplit(".", 1)[0] for k in after if after[k] != before.get(k)}
@@ -158,7 +160,7 @@ def test_a_changed_submission_and_a_new_learner_are_graded(graded, tmp_path):
 
 def test_one_submission_is_not_a_batch(tmp_path):
     with pytest.raises(UsageError, match="not a batch"):
-        grade_class(submissions=SOLUTIONS_DIR, out=tmp_path / "out", jobs=1, progress=False)
+        grade_class(submissions=SOLUTIONS_DIR, out=tmp_path / "out", jobs=1, progress=False, exercises=QUICK)
 
 
 def test_a_dask_cluster_grades_like_the_local_workers(graded, tmp_path):
@@ -172,7 +174,7 @@ def test_a_dask_cluster_grades_like_the_local_workers(graded, tmp_path):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=":0") as cluster:
         result = grade_class(submissions=subset, out=tmp_path / "out", jobs=2,
-                             dask_address=cluster.scheduler_address, progress=False)
+                             dask_address=cluster.scheduler_address, progress=False, exercises=QUICK)
     assert (result.graded, result.errors) == (2, 0)
     local = {b["learner_id"]: b for b in read_gradebook(out / "gradebook.csv")}
     on_dask = read_gradebook(tmp_path / "out" / "gradebook.csv")
@@ -202,7 +204,7 @@ def test_a_course_secret_regrades_and_a_key_signs_files_and_rows(graded, tmp_pat
     key.write_text("k" * 64)
     key_bytes = key.read_bytes()
     # carol was graded in self-check mode: under the course secret she is graded again.
-    result = grade_class(submissions=subset, out=work, jobs=1, progress=False,
+    result = grade_class(submissions=subset, out=work, jobs=1, progress=False, exercises=QUICK,
                          secret_file=secret, sign_key=key_bytes)
     assert (result.graded, result.reused) == (1, 0)
     record = json.loads((work / "learners" / "carol.json").read_text())
@@ -240,6 +242,7 @@ def test_no_similarity_leaves_the_review_out(graded, tmp_path):
     work = tmp_path / "out"
     shutil.copytree(out, work)
     (work / "similarity.csv").unlink()
-    grade_class(submissions=batch, out=work, jobs=1, progress=False, similarity=False)
+    grade_class(submissions=batch, out=work, jobs=1, progress=False, similarity=False,
+                exercises=QUICK)
     assert not (work / "similarity.csv").exists()
     assert "not run" in (work / "class.html").read_text()

@@ -28,6 +28,8 @@ import pytest
 from grader.paths import PROJECT_DIR, SOLUTIONS_DIR
 from grader.registry import EXERCISES
 
+from conftest import QUICK
+
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py"))
 SECRET = "cnn-redteam-secret-7f3a"
 WATCHED = [SOLUTIONS_DIR / f"{n}.py" for n in EXERCISES] + [
@@ -65,8 +67,9 @@ def sign_key(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def full_marks(tmp_path_factory):
+    """The reference graded on QUICK (every attack targets one of those)."""
     out = tmp_path_factory.mktemp("honest") / "r.json"
-    run_grade(SOLUTIONS_DIR, out)
+    run_grade(SOLUTIONS_DIR, out, only=QUICK)
     return json.loads(out.read_text())
 
 
@@ -206,10 +209,10 @@ def test_the_corpus_is_contained_in_a_batch_too(mode, tmp_path, listener, full_m
     shutil.copytree(SOLUTIONS_DIR, batch / "honest")
     before = digest(WATCHED)
 
-    # The exercises the corpus attacks, and one beside them that no attack
-    # targets: the two that train networks would add some 12 core-s a learner
-    # (the batch took 917 s with them) and are attacked by nothing here.
-    graded = tuple(sorted({a.stem.split("__", 1)[0] for a in ATTACKS} | {"backward"}))
+    # Not the two exercises that train networks (conftest.QUICK): nothing here
+    # attacks them, and they took this batch to 917 s.
+    graded = QUICK
+    assert {a.stem.split("__", 1)[0] for a in ATTACKS} <= set(graded)
     start = time.monotonic()
     try:
         result = grade_class(submissions=batch, out=tmp_path / "out", jobs=2, progress=False,
@@ -279,12 +282,12 @@ def test_hostile_archive_is_contained(case, tmp_path, full_marks):
         members["conv/__init__.py"] = b"from conv.impl import *"
     archive = make_zip(tmp_path / "sub.zip", members)
     out = tmp_path / "r.json"
-    _, seconds = run_grade(archive, out)
+    _, seconds = run_grade(archive, out, only=QUICK)
     result = json.loads(out.read_text())
     assert seconds < 120
     assert result["exercises"]["conv"]["score"] == 0
     assert result["problems"], "the report must say what was wrong with the archive"
-    for name in EXERCISES:
+    for name in QUICK:
         if name != "conv":
             assert result["exercises"][name] == full_marks["exercises"][name]
     assert not Path("/tmp/cnn-redteam-abs").exists()
@@ -306,7 +309,8 @@ def test_honest_scores_do_not_depend_on_hostile_neighbours(tmp_path, full_marks)
             (sub / "conv.py").write_text(source)
         out = tmp_path / f"r{i}.json"
         procs.append((name, out, subprocess.Popen(
-            [sys.executable, "-m", "grader.cli", "grade", str(sub), "--json", str(out)],
+            [sys.executable, "-m", "grader.cli", "grade", str(sub), "--json", str(out),
+             *[arg for name in QUICK for arg in ("--only", name)]],
             cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
     for name, out, proc in procs:
         _, stderr = proc.communicate(timeout=300)
@@ -323,7 +327,8 @@ def test_fallback_without_namespaces_still_grades_and_says_so(tmp_path, full_mar
     out = tmp_path / "r.json"
     env = {**os.environ, "CNN_GRADER_NO_BWRAP": "1", "CNN_GRADER_NO_CGROUP": "1"}
     subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(SOLUTIONS_DIR), "--json",
-                    str(out)], env=env, check=True, capture_output=True, cwd=PROJECT_DIR)
+                    str(out), *[arg for name in QUICK for arg in ("--only", name)]],
+                   env=env, check=True, capture_output=True, cwd=PROJECT_DIR)
     result = json.loads(out.read_text())
     assert result["exercises"] == full_marks["exercises"]
     assert any("no namespaces" in layer for layer in result["isolation"])

@@ -29,10 +29,11 @@ from grader.sandbox import isolation, leftovers, scratch, warmpool
 from grader import policy
 from grader.sandbox.faults import LearnerImportError, LearnerTimeout
 from grader.paths import PROJECT_DIR, SOLUTIONS_DIR
-from grader.registry import EXERCISES
 from grader.sandbox.remote import Learner
 from grader.sandbox.session import Sandbox
 from test_redteam import SECRET, attack_source, listener, processes_with  # noqa: F401
+
+from conftest import QUICK
 
 # How a forbidden library's message reads (sandbox/forbidden.py, shortcut_message).
 FORBIDDEN_TEXT = "which this exercise does not allow"
@@ -61,9 +62,10 @@ def submission_with(attack: Path, folder: Path, marker: str, server) -> Path:
 
 
 def grade_process(submission: Path, out: Path, env: dict | None = None) -> tuple[float, int]:
-    """A real grading; returns its seconds and its pid (for the leftover checks)."""
+    """A real grading of QUICK; returns its seconds and its pid (for the leftover checks)."""
     command = [sys.executable, "-m", "grader.cli", "grade", str(submission), "--json", str(out),
-               "--html", str(out.with_suffix(".html"))]  # the printed output is in the report
+               "--html", str(out.with_suffix(".html")),  # the printed output is in the report
+               *[arg for name in QUICK for arg in ("--only", name)]]
     start = time.monotonic()
     proc = subprocess.Popen(command, env={**os.environ, "CNN_REDTEAM_SECRET": SECRET, **(env or {})},
                             cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -113,7 +115,8 @@ def check_outcome(name: str, record: dict, full: dict, printed: str) -> None:
             assert int(line[2]) <= policy.CHILD_TMPFS_INODES, line
     if name == "conv__reads_keys":
         assert "keys: denied" in printed
-    for exercise in EXERCISES:
+    assert set(record["exercises"]) == {*QUICK, "quiz"}
+    for exercise in QUICK:
         if exercise != target:
             assert record["exercises"][exercise]["score"] == full["exercises"][exercise][
                 "max_score"], (name, exercise)
@@ -146,7 +149,8 @@ def test_round_two_attacks_are_contained_in_a_batch(tmp_path, listener, honest, 
         submission_with(attack, batch / attack.stem, markers[attack.stem], listener)
     shutil.copytree(SOLUTIONS_DIR, batch / "honest")
     start = time.monotonic()
-    result = grade_class(submissions=batch, out=tmp_path / "out", jobs=2, progress=False)
+    result = grade_class(submissions=batch, out=tmp_path / "out", jobs=2, progress=False,
+                         exercises=QUICK)
     seconds = time.monotonic() - start
     assert (result.graded, result.errors) == (len(ATTACKS) + 1, 0)
     assert seconds < (len(ATTACKS) + 1) * honest_s + sum(

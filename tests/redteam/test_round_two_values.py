@@ -29,8 +29,9 @@ from pathlib import Path
 import pytest
 from test_redteam import SECRET, full_marks  # noqa: F401 - a fixture
 
+from conftest import QUICK
+
 from grader.paths import PROJECT_DIR, SOLUTIONS_DIR
-from grader.registry import EXERCISES
 
 HERE = Path(__file__).parent / "attacks" / "values"
 ATTACKS = sorted(p for p in HERE.glob("*__*.*") if p.suffix in (".py", ".toml"))
@@ -94,7 +95,8 @@ def quiz_of_solutions(learner_id: str) -> float:
 def check_record(attack: Path | None, doc: dict, full: dict) -> None:
     """The scores of one learner's strict JSON result, part by part."""
     attacked = part_of(attack) if attack is not None else None
-    for name in EXERCISES:
+    assert set(doc["exercises"]) == {*QUICK, "quiz"}
+    for name in QUICK:
         expected = (honest_score(attack, doc["learner_id"]) if name == attacked
                     else full["exercises"][name]["max_score"])
         assert doc["exercises"][name]["score"] == expected, (name, doc["exercises"][name])
@@ -123,7 +125,8 @@ def grade_cli(sub: Path, out: Path, key: Path | None) -> tuple[subprocess.Comple
     out.mkdir()
     command = [sys.executable, "-m", "grader.cli", "grade", str(sub), "--json", str(out / "r.json"),
                "--html", str(out / "r.html"), "--gradescope", str(out / "gs.json"),
-               "--prairielearn", str(out / "pl.json"), "--junit", str(out / "junit.xml")]
+               "--prairielearn", str(out / "pl.json"), "--junit", str(out / "junit.xml"),
+               *[arg for name in QUICK for arg in ("--only", name)]]
     command += ["--sign-key", str(key)] if key else []
     proc = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "CNN_REDTEAM_SECRET": SECRET})
@@ -198,7 +201,8 @@ def test_value_attacks_in_one_batch_and_its_rerun(tmp_path, sign_key, full_marks
     key = load_sign_key(sign_key)
 
     out = tmp_path / "out"
-    first = grade_class(submissions=batch, out=out, jobs=2, progress=False, sign_key=key)
+    first = grade_class(submissions=batch, out=out, jobs=2, progress=False, sign_key=key,
+                        exercises=QUICK)
     assert (first.graded, first.errors, first.unreadable) == (len(learners), 0, 0)
     for learner, attack in learners.items():
         raw = (out / "learners" / f"{learner}.json").read_text(encoding="utf-8")
@@ -210,6 +214,7 @@ def test_value_attacks_in_one_batch_and_its_rerun(tmp_path, sign_key, full_marks
         assert len(raw) < MAX_OUTPUT_BYTES
         assert (out / "learners" / f"{learner}.html").stat().st_size < MAX_OUTPUT_BYTES
 
-    again = grade_class(submissions=batch, out=out, jobs=2, progress=False, sign_key=key)
+    again = grade_class(submissions=batch, out=out, jobs=2, progress=False, sign_key=key,
+                        exercises=QUICK)
     assert (again.reused, again.errors, again.graded) == (len(learners), 0, 0)
     strict_json((out / "learners" / "honest-1.json").read_text(encoding="utf-8"))
