@@ -27,6 +27,8 @@ def variant(exercise: str, stem: str) -> Path:
 # mutation and variant tests and the budget test.
 TRAINS = ("training", "transfer")
 QUICK = tuple(name for name in registry.names() if name not in TRAINS)
+# The same, as options of `cnn-grader grade` (a single grading or a batch).
+QUICK_ONLY = tuple(arg for name in QUICK for arg in ("--only", name))
 
 
 def variants(pattern: str = "*.py") -> list[Path]:

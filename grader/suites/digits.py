@@ -54,6 +54,9 @@ def load() -> np.ndarray:
         raise GraderError("scikit-learn is not installed, and it holds the digits the training "
                           "and transfer exercises use", hint="make install")
     path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    if not path.is_file():
+        raise GraderError(f"scikit-learn's digits are not at {path}, where load_digits reads "
+                          "them", hint="reinstall the pinned scikit-learn: make install")
     with gzip.open(path, "rt") as table:
         return np.loadtxt(table, delimiter=",")
 

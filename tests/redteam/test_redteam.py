@@ -28,7 +28,7 @@ import pytest
 from grader.paths import PROJECT_DIR, SOLUTIONS_DIR
 from grader.registry import EXERCISES
 
-from conftest import QUICK
+from conftest import QUICK, QUICK_ONLY
 
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py"))
 SECRET = "cnn-redteam-secret-7f3a"
@@ -310,7 +310,7 @@ def test_honest_scores_do_not_depend_on_hostile_neighbours(tmp_path, full_marks)
         out = tmp_path / f"r{i}.json"
         procs.append((name, out, subprocess.Popen(
             [sys.executable, "-m", "grader.cli", "grade", str(sub), "--json", str(out),
-             *[arg for name in QUICK for arg in ("--only", name)]],
+             *QUICK_ONLY],
             cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
     for name, out, proc in procs:
         _, stderr = proc.communicate(timeout=300)
@@ -327,7 +327,7 @@ def test_fallback_without_namespaces_still_grades_and_says_so(tmp_path, full_mar
     out = tmp_path / "r.json"
     env = {**os.environ, "CNN_GRADER_NO_BWRAP": "1", "CNN_GRADER_NO_CGROUP": "1"}
     subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(SOLUTIONS_DIR), "--json",
-                    str(out), *[arg for name in QUICK for arg in ("--only", name)]],
+                    str(out), *QUICK_ONLY],
                    env=env, check=True, capture_output=True, cwd=PROJECT_DIR)
     result = json.loads(out.read_text())
     assert result["exercises"] == full_marks["exercises"]

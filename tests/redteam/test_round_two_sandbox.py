@@ -33,7 +33,7 @@ from grader.sandbox.remote import Learner
 from grader.sandbox.session import Sandbox
 from test_redteam import SECRET, attack_source, listener, processes_with  # noqa: F401
 
-from conftest import QUICK
+from conftest import QUICK, QUICK_ONLY
 
 # How a forbidden library's message reads (sandbox/forbidden.py, shortcut_message).
 FORBIDDEN_TEXT = "which this exercise does not allow"
@@ -65,7 +65,7 @@ def grade_process(submission: Path, out: Path, env: dict | None = None) -> tuple
     """A real grading of QUICK; returns its seconds and its pid (for the leftover checks)."""
     command = [sys.executable, "-m", "grader.cli", "grade", str(submission), "--json", str(out),
                "--html", str(out.with_suffix(".html")),  # the printed output is in the report
-               *[arg for name in QUICK for arg in ("--only", name)]]
+               *QUICK_ONLY]
     start = time.monotonic()
     proc = subprocess.Popen(command, env={**os.environ, "CNN_REDTEAM_SECRET": SECRET, **(env or {})},
                             cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
