@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import policy
+from grader import policy, registry
 from grader.sandbox.inside import layers
 from grader.sandbox.inside import protocol
 from grader.sandbox.faults import LearnerException
@@ -41,7 +41,8 @@ class InProcess:
     def __init__(self, module: str, server) -> None:
         self.module, self._server = module, server
 
-    def request(self, message: dict, *, what: str):
+    def request(self, message: dict, *, what: str, task: str | None = None):
+        # ``task`` is the Sandbox's budget per learner function; nothing is budgeted here.
         reply = self._server.handle(message)
         if "exc" in reply:
             raise LearnerException.from_wire(reply["exc"], what)
@@ -52,6 +53,10 @@ class InProcess:
 def pytest_configure(config) -> None:
     submission = Path(os.environ["NAIVE_SUBMISSION"])
     sys.path.insert(0, str(submission))
+    # The provided modules (transfer's pretrained.py) come from the grader's own
+    # copies, as in the child: after the submission, like the runtime's support folder.
+    for folder in sorted({str(p.parent) for p in registry.provided_files()}):
+        sys.path.insert(1, folder)
     server = _load_child_module().Server(protocol, np, layers, str(submission))
     server.max_elements = policy.MAX_ARRAY_ELEMENTS
     boxes = {}
@@ -73,9 +78,9 @@ def pytest_configure(config) -> None:
 def pytest_unconfigure(config) -> None:
     """Forgets this learner's modules, so that one process can grade the next (suite_floor.py)."""
     submission = os.environ["NAIVE_SUBMISSION"]
-    while submission in sys.path:
-        sys.path.remove(submission)
-    for name in (*EXERCISES, "layers"):
+    provided = {str(p.parent) for p in registry.provided_files()}
+    sys.path[:] = [p for p in sys.path if p != submission and p not in provided]
+    for name in (*EXERCISES, "layers", *(p.stem for p in registry.provided_files() if p.suffix == ".py")):
         module = sys.modules.get(name)
         if module is not None and module is not layers:
             del sys.modules[name]

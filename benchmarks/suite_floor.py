@@ -9,7 +9,7 @@ grader of these suites can reach. Learner code runs here unguarded: give it
 only submissions known to finish (``bench_batch.py`` gives the correct ones).
 
     python benchmarks/suite_floor.py SUBMISSION...   # prints {name: CPU seconds} as JSON
-    python benchmarks/suite_floor.py --per-suite SUBMISSION...
+    python benchmarks/suite_floor.py --per-suite [--runs 5] [-e backward] SUBMISSION...
         # {name: {exercise: CPU seconds}}: each suite's share of one run (collecting
         # its file, running its tests), e.g. to hold a new suite to its budget
         # (backward and im2col: 0.15 CPU s each for a correct submission)
@@ -21,6 +21,7 @@ import contextlib
 import io
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -36,10 +37,20 @@ from grader.suites.runner import IN_PROCESS_OPTIONS  # noqa: E402
 
 
 class SuiteClock:
-    """CPU seconds per hidden suite within one run: collecting its file, then its tests."""
+    """CPU seconds per hidden suite within one run: collecting its file, then its tests.
+
+    It also counts the tests that did not pass: a floor measured over failing
+    tests measures hypothesis shrinking them, not the suite (a broken naive
+    plugin once made every "floor" ten times too high).
+    """
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.failed: list[str] = []
+
+    def pytest_runtest_logreport(self, report) -> None:
+        if report.failed:
+            self.failed.append(report.nodeid)
 
     def _add(self, path, seconds: float) -> None:
         name = registry.exercise_of(str(path)) if str(path).endswith("hidden.py") else ""
@@ -59,10 +70,13 @@ class SuiteClock:
         self._add(item.path, time.process_time() - start)
 
 
-def grade_in_process(submission: Path, clock: SuiteClock | None = None) -> float:
-    """CPU seconds this process spends running every hidden suite against ``submission``."""
+def grade_in_process(submission: Path, clock: SuiteClock | None = None,
+                     exercises: tuple[str, ...] = ()) -> float:
+    """CPU seconds this process spends running the hidden suites (every one, or
+    ``exercises``) against ``submission``."""
     os.environ["NAIVE_SUBMISSION"] = str(submission)
-    args = [*(str(e.hidden_suite) for e in registry.exercises()),
+    chosen = [e for e in registry.exercises() if not exercises or e.name in exercises]
+    args = [*(str(e.hidden_suite) for e in chosen),
             "-c", str(SUITES_DIR / "suites.ini"), "--rootdir", str(PACKAGE_DIR),
             "-p", "naive_plugin", "-p", "grader.suites.fixtures", *IN_PROCESS_OPTIONS]
     start = time.process_time()
@@ -74,24 +88,39 @@ def grade_in_process(submission: Path, clock: SuiteClock | None = None) -> float
     return seconds
 
 
-def per_suite(submission: Path) -> dict[str, float]:
+def per_suite(submission: Path, exercises: tuple[str, ...] = ()) -> dict[str, float]:
     clock = SuiteClock()
-    grade_in_process(submission, clock)
-    return {name: round(clock.seconds.get(name, 0.0), 4) for name in registry.EXERCISES}
+    grade_in_process(submission, clock, exercises)
+    if clock.failed:
+        raise SystemExit(f"{len(clock.failed)} test(s) failed on {submission}, so its CPU "
+                         f"seconds are no floor: {', '.join(clock.failed[:3])}")
+    return {name: round(clock.seconds.get(name, 0.0), 4)
+            for name in registry.EXERCISES if not exercises or name in exercises}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-suite", action="store_true",
                         help="split each run's CPU seconds by hidden suite")
+    parser.add_argument("--exercise", "-e", action="append", default=[],
+                        help="only this exercise's suite (repeatable)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="with --per-suite: repeat, and print each suite's median")
     parser.add_argument("submissions", nargs="+", type=Path)
     options = parser.parse_args()
-    grade_in_process(options.submissions[0])  # warm-up: imports, collection, lazy torch setup
+    only = tuple(options.exercise)
+    grade_in_process(options.submissions[0], exercises=only)  # warm-up: imports, lazy setup
     if options.per_suite:
-        print(json.dumps({p.name: per_suite(p) for p in options.submissions}))
-    else:
-        print(json.dumps({p.name: round(grade_in_process(p), 4)
+        print(json.dumps({p.name: median_per_suite(p, only, options.runs)
                           for p in options.submissions}))
+    else:
+        print(json.dumps({p.name: round(grade_in_process(p, exercises=only), 4)
+                          for p in options.submissions}))
+
+
+def median_per_suite(submission: Path, exercises: tuple[str, ...], runs: int) -> dict:
+    taken = [per_suite(submission, exercises) for _ in range(max(1, runs))]
+    return {name: round(statistics.median(t[name] for t in taken), 4) for name in taken[0]}
 
 
 if __name__ == "__main__":

@@ -10,9 +10,10 @@ released learner repository ships it with the manifests alone.
 """
 from __future__ import annotations
 
+
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -221,6 +222,12 @@ def get(name: str) -> Exercise:
 
 def exercise_of(path: str | Path) -> str:
     """The exercise a suite file belongs to: the name of its unit folder."""
+    return _unit_folder_name(str(path))
+
+
+@lru_cache(maxsize=1024)
+def _unit_folder_name(path: str) -> str:
+    # Cached: every test's seed asks, and resolve() costs system calls each time.
     return Path(path).resolve().parent.name
 
 

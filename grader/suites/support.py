@@ -64,6 +64,8 @@ property_test = settings(
     max_examples=policy.PROPERTY_EXAMPLES, derandomize=True, database=None, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     report_multiple_bugs=False, print_blob=False)
+# The same for suites with a CPU budget of their own (policy.CHEAP_PROPERTY_EXAMPLES).
+cheap_property_test = settings(property_test, max_examples=policy.CHEAP_PROPERTY_EXAMPLES)
 
 
 def integer_arrays(draw, *shapes: tuple[int, ...]) -> list[np.ndarray]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from grader.suites.reference import reference
 from grader.suites.support import (assert_array_matches, assert_raises, call_text, evidence,
-                                   fail, integer_arrays, points, property_test)
+                                   fail, integer_arrays, points, cheap_property_test)
 
 ref = reference("im2col")
 conv = reference("conv")
@@ -134,7 +134,7 @@ def window_cases(draw):
 
 
 @points(3)
-@property_test
+@cheap_property_test
 @given(case=window_cases(), data=st.data())
 def test_im2col_on_generated_cases(learner, case, data):
     """im2col agrees with the reference on generated shapes, kernels, strides and paddings."""
@@ -197,7 +197,7 @@ def test_matmul_channel_mismatch_raises_value_error(learner):
 
 
 @points(3)
-@property_test
+@cheap_property_test
 @given(case=window_cases(), data=st.data())
 def test_matmul_on_generated_cases(learner, case, data):
     """conv2d_matmul agrees with conv2d on generated shapes, kernels, strides and paddings."""
