@@ -31,6 +31,8 @@ def test_the_floor_of_the_solutions_is_measured_over_passing_tests():
 
 
 def test_a_floor_over_failing_tests_is_refused():
-    done = floor("-e", "im2col", "exercises")
+    # transfer's stubs fail at once; a suite with property tests would first
+    # spend half a minute shrinking its failures.
+    done = floor("-e", "transfer", "exercises")
     assert done.returncode != 0
     assert "failed on" in done.stderr and "no floor" in done.stderr
