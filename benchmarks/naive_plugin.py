@@ -78,9 +78,10 @@ def pytest_configure(config) -> None:
 def pytest_unconfigure(config) -> None:
     """Forgets this learner's modules, so that one process can grade the next (suite_floor.py)."""
     submission = os.environ["NAIVE_SUBMISSION"]
-    provided = {str(p.parent) for p in registry.provided_files()}
-    sys.path[:] = [p for p in sys.path if p != submission and p not in provided]
-    for name in (*EXERCISES, "layers", *(p.stem for p in registry.provided_files() if p.suffix == ".py")):
+    provided = registry.provided_files()
+    folders = {str(p.parent) for p in provided}
+    sys.path[:] = [p for p in sys.path if p != submission and p not in folders]
+    for name in (*EXERCISES, "layers", *(p.stem for p in provided if p.suffix == ".py")):
         module = sys.modules.get(name)
         if module is not None and module is not layers:
             del sys.modules[name]

@@ -10,7 +10,6 @@ released learner repository ships it with the manifests alone.
 """
 from __future__ import annotations
 
-
 import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache

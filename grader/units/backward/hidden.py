@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import policy
-from grader.suites.diagnosis import by_id, diagnose
+from grader.suites.diagnosis import by_id, diagnose, pair
 from grader.suites.reference import reference
 from grader.suites.evidence import python_call
 from grader.suites.support import (CheckFailed, assert_array_matches, assert_raises, call_text,
@@ -335,7 +335,7 @@ def pool_cases(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     x = rng.standard_normal((draw(st.integers(1, 2)), draw(st.integers(1, 2)), h, w))
     kernel, padding = _int_or_pair(kh, kw), _int_or_pair(ph, pw)
-    sh, sw = (kh, kw) if stride is None else (stride, stride) if isinstance(stride, int) else stride
+    sh, sw = (kh, kw) if stride is None else pair(stride)
     out = (*x.shape[:2], (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1)
     return rng.integers(-3, 4, size=out).astype(np.float64), x, kernel, stride, padding
 
